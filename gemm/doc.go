@@ -1,0 +1,27 @@
+// Package gemm is simdnet's single-precision matrix multiply (SGEMM).
+//
+// It computes, for row-major float32 matrices,
+//
+//	C = alpha·op(A)·op(B) + beta·C  (+ bias per column, + residual R, then ReLU)
+//
+// with op = identity or transpose on either side. The structure follows BLIS:
+// five loops (NC, KC, MC, NR, MR) around a register-blocked micro-kernel that
+// runs only the k loop over packed panels. Packing of A and B lives in
+// pack.go, the loops in driver.go, the threads in parallel.go and the
+// micro-kernels in kernel_*.go and *_amd64.s.
+//
+// A Kernel descriptor carries a micro-kernel's name, its MR×NR tile and its
+// block sizes, so packing always follows whichever kernel runs. The best
+// kernel the CPU supports is chosen once at start-up (see Selected); the
+// environment variable SIMDNET_KERNEL=generic|avx2|avx512 forces a lower one,
+// and the purego build tag leaves only the portable Go kernel.
+//
+// Two extensions serve convolution layers: a caller may pack the A operand
+// itself (APacker), so that im2col writes patches straight into the kernel's
+// layout, and a weight matrix may be packed once (PackedB) and reused on
+// every call. The epilogue (Bias, Residual, ReLU) is applied to each C tile
+// while it is still in registers or L1.
+//
+// Programmer errors (negative sizes, short slices, small leading dimensions)
+// panic with a message naming the argument, as reference BLAS does.
+package gemm

@@ -1,0 +1,213 @@
+package gemm
+
+import "sync"
+
+// bSource says where the micro-kernel reads B from.
+type bSource uint8
+
+const (
+	bPackPerCall bSource = iota // pack each KC×NC block into the workspace
+	bPrepacked                  // PackedB: panels already in place
+	bInPlace                    // read B's rows where they are (few rows of A)
+)
+
+// job is one validated call, resolved to what the loops need.
+type job struct {
+	m, n, k int
+	beta    float32
+	alpha   float32
+
+	a      matrixA
+	aPack  APacker
+	b      []float32
+	ldb    int
+	transB bool
+	bp     *PackedB
+	bSrc   bSource
+
+	c   []float32
+	ldc int
+
+	bias []float32
+	res  []float32
+	ldr  int
+	relu bool
+
+	kern *Kernel
+}
+
+// workspace holds one goroutine's packing buffers. They are pooled, so a
+// steady stream of calls allocates nothing.
+type workspace struct {
+	a, b, tile []float32
+}
+
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}
+
+func (ws *workspace) fit(kern *Kernel, mc, kc, nc int) {
+	mr, nr := kern.MR, kern.NR
+	ws.a = grow(ws.a, (mc+mr-1)/mr*mr*kc)
+	ws.b = grow(ws.b, (nc+nr-1)/nr*nr*kc)
+	ws.tile = grow(ws.tile, mr*nr)
+}
+
+// run computes the block of C with rows [i0, i1) and columns [j0, j1): the
+// five loops of BLIS around the micro-kernel.
+func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
+	kern := jb.kern
+	mr, nr := kern.MR, kern.NR
+	ws.fit(kern, min(kern.MC, i1-i0), min(kern.KC, jb.k), min(kern.NC, j1-j0))
+	for jc := j0; jc < j1; jc += kern.NC { // loop 5: NC columns of B and C
+		nc := min(kern.NC, j1-jc)
+		for pc := 0; pc < jb.k; pc += kern.KC { // loop 4: KC deep slices
+			kc := min(kern.KC, jb.k-pc)
+			first, last := pc == 0, pc+kc == jb.k
+			if jb.bSrc == bPackPerCall {
+				packB(ws.b, jb.b, jb.ldb, jb.transB, pc, kc, jc, nc, nr)
+			}
+			for ic := i0; ic < i1; ic += kern.MC { // loop 3: MC rows of A
+				mc := min(kern.MC, i1-ic)
+				jb.packA(ws.a, ic, mc, pc, kc, mr)
+				for jr := 0; jr < nc; jr += nr { // loop 2: NR-wide panels of B
+					cols := min(nr, nc-jr)
+					bPanel, bStride := jb.bPanel(ws, pc, kc, jc, jr, cols)
+					for ir := 0; ir < mc; ir += mr { // loop 1: MR-tall strips of A
+						rows := min(mr, mc-ir)
+						aStrip := ws.a[ir*kc : ir*kc+mr*kc]
+						jb.tile(ws, aStrip, bPanel, bStride, kc, ic+ir, jc+jr, rows, cols, first, last)
+					}
+				}
+			}
+		}
+	}
+}
+
+func (jb *job) packA(dst []float32, i0, mc, p0, kc, mr int) {
+	dst = dst[:(mc+mr-1)/mr*mr*kc]
+	if jb.aPack == nil {
+		jb.a.PackA(dst, i0, mc, p0, kc, mr)
+		return
+	}
+	jb.aPack.PackA(dst, i0, mc, p0, kc, mr)
+	if jb.alpha != 1 {
+		scaleA(dst, jb.alpha)
+	}
+}
+
+// bPanel returns the B panel for columns [jc+jr, jc+jr+cols) at depth pc and
+// the stride between its rows.
+func (jb *job) bPanel(ws *workspace, pc, kc, jc, jr, cols int) ([]float32, int) {
+	nr := jb.kern.NR
+	switch jb.bSrc {
+	case bPrepacked:
+		return jb.bp.panel((jc+jr)/nr, pc), nr
+	case bInPlace:
+		if cols == nr {
+			return jb.b[pc*jb.ldb+jc+jr:], jb.ldb
+		}
+		// Reading a full NR columns in place would run past B's last
+		// column, so the ragged edge panel is packed, zero-padded.
+		packB(ws.b, jb.b, jb.ldb, false, pc, kc, jc+jr, cols, nr)
+		return ws.b[:kc*nr], nr
+	default:
+		return ws.b[jr*kc : jr*kc+kc*nr], nr
+	}
+}
+
+// tile runs the micro-kernel for the rows×cols tile of C at (i, j). The
+// first KC slice brings in beta·C and the residual, the last one adds the
+// bias and applies the ReLU, so each is done once per element.
+func (jb *job) tile(ws *workspace, a, b []float32, bStride, kc, i, j, rows, cols int, first, last bool) {
+	kern := jb.kern
+	ldc := jb.ldc
+	c := jb.c[i*ldc+j:]
+	var flags uint
+	if !first {
+		flags |= accumulate
+	} else if jb.beta != 0 || jb.res != nil {
+		jb.prepareC(c, i, j, rows, cols)
+		flags |= accumulate
+	}
+	var bias []float32
+	if last {
+		if jb.bias != nil {
+			flags |= addBias
+			bias = jb.bias[j:]
+		}
+		if jb.relu {
+			flags |= applyReLU
+		}
+	}
+	if rows == kern.MR && cols == kern.NR {
+		kern.fn(kc, a, b, bStride, c, ldc, bias, flags)
+		return
+	}
+	// Edge tile: compute the whole MR×NR tile into the workspace, then store
+	// only the part that lies inside C.
+	kern.fn(kc, a, b, bStride, ws.tile, kern.NR, nil, 0)
+	for r := 0; r < rows; r++ {
+		finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], c[r*ldc:r*ldc+cols], bias, flags)
+	}
+}
+
+// prepareC replaces the rows×cols tile of C at (i, j) with beta·C + R, so
+// that the micro-kernel can accumulate into it.
+func (jb *job) prepareC(c []float32, i, j, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		row := c[r*jb.ldc : r*jb.ldc+cols]
+		switch jb.beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			for x := range row {
+				row[x] *= jb.beta
+			}
+		}
+		if jb.res != nil {
+			res := jb.res[(i+r)*jb.ldr+j : (i+r)*jb.ldr+j+cols]
+			for x, v := range res {
+				row[x] += v
+			}
+		}
+	}
+}
+
+// noProduct handles k == 0 or alpha == 0, where A and B are not read (as in
+// BLAS) and only beta·C, the bias, the residual and the ReLU remain.
+func (jb *job) noProduct() {
+	for i := 0; i < jb.m; i++ {
+		row := jb.c[i*jb.ldc : i*jb.ldc+jb.n]
+		jb.prepareC(row, i, 0, 1, jb.n)
+		var flags uint = accumulate
+		if jb.bias != nil {
+			flags |= addBias
+		}
+		if jb.relu {
+			flags |= applyReLU
+		}
+		finishRowInPlace(row, jb.bias, flags)
+	}
+}
+
+// finishRowInPlace applies bias and ReLU to a row of C.
+func finishRowInPlace(row, bias []float32, flags uint) {
+	if flags&addBias != 0 {
+		bias = bias[:len(row)]
+		for j := range row {
+			row[j] += bias[j]
+		}
+	}
+	if flags&applyReLU != 0 {
+		for j := range row {
+			row[j] = max(row[j], 0)
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package gemm
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Kernel describes one micro-kernel and the block sizes the loops around it use.
+// Packing follows MR and NR of whichever kernel runs, so a Kernel value is all
+// the driver needs. Copy a Kernel and change MC, KC or NC to tune block sizes.
+type Kernel struct {
+	Name string // op, tile and ISA, e.g. "sgemm6x16AVX2"
+	ISA  string // "generic", "avx2" or "avx512": the value SIMDNET_KERNEL takes
+
+	MR, NR int // register tile: rows of A and columns of B per micro-kernel call
+
+	MC int // rows of A packed per block (a multiple of MR); sized for L2
+	KC int // depth of each packed block; sized so a KC×NR panel of B stays in L1
+	NC int // columns of B packed per block (a multiple of NR); sized for L3
+
+	// fn computes one MR×NR tile; see microKernel.
+	fn microKernel
+}
+
+// microKernel computes the MR×NR product of a packed A strip and a B panel:
+//
+//	for i < MR, j < NR:
+//	    t := sum over p < k of a[p*MR+i] * b[p*bStride+j]
+//	    if flags&accumulate != 0 { t += c[i*ldc+j] }
+//	    if flags&addBias    != 0 { t += bias[j] }
+//	    if flags&applyReLU  != 0 { t = max(t, 0) }
+//	    c[i*ldc+j] = t
+//
+// k is at least 1. b is either a packed panel (bStride == NR) or B itself read
+// in place (bStride == ldb), which saves packing when A has few rows.
+type microKernel func(k int, a, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint)
+
+// Micro-kernel flags.
+const (
+	accumulate = 1 << iota // add the existing C tile instead of overwriting it
+	addBias                // add bias[j] to column j
+	applyReLU              // clamp the result at zero
+)
+
+func (k *Kernel) String() string {
+	return fmt.Sprintf("%s (%s, %dx%d, MC=%d KC=%d NC=%d)", k.Name, k.ISA, k.MR, k.NR, k.MC, k.KC, k.NC)
+}
+
+// validate panics if block sizes cannot drive the kernel.
+func (k *Kernel) validate() {
+	if k == nil || k.fn == nil {
+		panic("gemm: kernel has no micro-kernel; use a value from Kernels or Selected")
+	}
+	if k.MC < k.MR || k.MC%k.MR != 0 {
+		panic(fmt.Sprintf("gemm: kernel %s: MC=%d is not a positive multiple of MR=%d", k.Name, k.MC, k.MR))
+	}
+	if k.NC < k.NR || k.NC%k.NR != 0 {
+		panic(fmt.Sprintf("gemm: kernel %s: NC=%d is not a positive multiple of NR=%d", k.Name, k.NC, k.NR))
+	}
+	if k.KC < 1 {
+		panic(fmt.Sprintf("gemm: kernel %s: KC=%d must be positive", k.Name, k.KC))
+	}
+}
+
+// available lists the kernels this CPU and build can run, best last: the
+// portable one, then the assembly ones the CPU supports (kernel_amd64.go).
+var available = append([]Kernel{genericKernel()}, archKernels()...)
+
+// selected is the kernel used when a call names none.
+var selected = pickKernel(os.Getenv("SIMDNET_KERNEL"))
+
+// Kernels returns copies of every kernel this CPU and build can run, the
+// portable one first and the fastest last.
+func Kernels() []Kernel {
+	out := make([]Kernel, len(available))
+	copy(out, available)
+	return out
+}
+
+// Selected returns a copy of the kernel used by calls that name none: the
+// fastest one available, or the one SIMDNET_KERNEL asks for.
+func Selected() Kernel { return *selected }
+
+// KernelByISA returns the kernel for isa ("generic", "avx2", "avx512") if this
+// CPU and build can run it.
+func KernelByISA(isa string) (Kernel, bool) {
+	for _, k := range available {
+		if k.ISA == isa {
+			return k, true
+		}
+	}
+	return Kernel{}, false
+}
+
+func pickKernel(want string) *Kernel {
+	best := &available[len(available)-1]
+	want = strings.ToLower(strings.TrimSpace(want))
+	if want == "" {
+		return best
+	}
+	for i := range available {
+		if available[i].ISA == want {
+			return &available[i]
+		}
+	}
+	// Asking for a kernel the CPU lacks must not crash a program; the
+	// fastest kernel it has is the honest fallback, and Selected reports it.
+	fmt.Fprintf(os.Stderr, "gemm: SIMDNET_KERNEL=%q is not available here; using %s\n", want, best.Name)
+	return best
+}

@@ -1,0 +1,53 @@
+//go:build amd64 && gc && !purego
+
+package gemm
+
+import (
+	"unsafe"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// CPU features, read once.
+var (
+	hasAVX2FMA = cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3)
+	hasAVX512  = cpuid.CPU.Supports(cpuid.AVX512F)
+)
+
+// sgemm6x16AVX2 is the micro-kernel of microKernel's doc comment for a 6×16
+// tile (MR=6, NR=16) in twelve ymm accumulators.
+//
+//go:noescape
+func sgemm6x16AVX2(k int, a, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+
+// sgemm12x32AVX512 is the micro-kernel of microKernel's doc comment for a
+// 12×32 tile (MR=12, NR=32) in twenty-four zmm accumulators.
+//
+//go:noescape
+func sgemm12x32AVX512(k int, a, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+
+// archKernels lists the assembly kernels this CPU can run, slowest first.
+func archKernels() []Kernel {
+	var ks []Kernel
+	if hasAVX2FMA {
+		ks = append(ks, asmKernel("sgemm6x16AVX2", "avx2", 6, 16, sgemm6x16AVX2))
+	}
+	if hasAVX512 {
+		ks = append(ks, asmKernel("sgemm12x32AVX512", "avx512", 12, 32, sgemm12x32AVX512))
+	}
+	return ks
+}
+
+type asmFunc func(k int, a, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+
+// asmKernel wraps an assembly micro-kernel in the slice-based signature the
+// driver calls. The driver guarantees the slices are long enough; they are
+// passed as pointers because assembly cannot check bounds anyway.
+func asmKernel(name, isa string, mr, nr int, fn asmFunc) Kernel {
+	k := Kernel{Name: name, ISA: isa, MR: mr, NR: nr}
+	k.MC, k.KC, k.NC = blockSizes(mr, nr)
+	k.fn = func(kk int, a, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
+		fn(kk, unsafe.SliceData(a), unsafe.SliceData(b), bStride, unsafe.SliceData(c), ldc, unsafe.SliceData(bias), flags)
+	}
+	return k
+}

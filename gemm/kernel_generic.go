@@ -1,0 +1,90 @@
+package gemm
+
+// genericKernel is the portable kernel: plain Go, any CPU, any build.
+func genericKernel() Kernel {
+	k := Kernel{Name: "sgemm4x4Go", ISA: "generic", MR: 4, NR: 4, fn: sgemm4x4Go}
+	k.MC, k.KC, k.NC = blockSizes(k.MR, k.NR)
+	return k
+}
+
+// sgemm4x4Go is the portable micro-kernel: a 4×4 tile held in sixteen local
+// variables, which the Go compiler keeps in registers for most of the loop.
+func sgemm4x4Go(k int, a, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
+	var c00, c01, c02, c03 float32
+	var c10, c11, c12, c13 float32
+	var c20, c21, c22, c23 float32
+	var c30, c31, c32, c33 float32
+	a = a[:4*k]
+	for p := 0; p < k; p++ {
+		ap := a[4*p : 4*p+4 : 4*p+4]
+		bp := b[p*bStride : p*bStride+4 : p*bStride+4]
+		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	tile := [4][4]float32{
+		{c00, c01, c02, c03},
+		{c10, c11, c12, c13},
+		{c20, c21, c22, c23},
+		{c30, c31, c32, c33},
+	}
+	for i := range tile {
+		finishRow(tile[i][:], c[i*ldc:i*ldc+4], bias, flags)
+	}
+}
+
+// finishRow applies the micro-kernel's store rules (accumulate, bias, ReLU) to
+// one row of a finished tile: dst = relu(src + dst? + bias?). It serves the
+// portable kernels and the edge tiles of every kernel.
+func finishRow(src, dst, bias []float32, flags uint) {
+	dst = dst[:len(src)]
+	if flags&accumulate != 0 {
+		for j := range src {
+			src[j] += dst[j]
+		}
+	}
+	if flags&addBias != 0 {
+		bias = bias[:len(src)]
+		for j := range src {
+			src[j] += bias[j]
+		}
+	}
+	if flags&applyReLU != 0 {
+		for j := range src {
+			src[j] = max(src[j], 0)
+		}
+	}
+	copy(dst, src)
+}
+
+// sgemmKernelRef is the Go twin of every micro-kernel, for any MR×NR: the
+// loop in microKernel's doc comment, written as plainly as possible. Tests run
+// each assembly kernel against it on the same packed inputs.
+func sgemmKernelRef(mr, nr, k int, a, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
+	row := make([]float32, nr)
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nr; j++ {
+			var t float32
+			for p := 0; p < k; p++ {
+				t += a[p*mr+i] * b[p*bStride+j]
+			}
+			row[j] = t
+		}
+		finishRow(row, c[i*ldc:i*ldc+nr], bias, flags)
+	}
+}

@@ -1,0 +1,95 @@
+package gemm
+
+// APacker supplies the A operand block by block, already in the micro-kernel's
+// layout. Convolutions implement it to pack image patches straight from the
+// input tensor, so the full im2col matrix is never built.
+//
+// PackA writes rows [i0, i0+mc) and columns [p0, p0+kc) of the logical m×k
+// matrix A into dst as ceil(mc/mr) strips of kc×mr values:
+//
+//	dst[s*kc*mr + p*mr + i] = A[i0 + s*mr + i][p0 + p]
+//
+// with zeros for rows at or past i0+mc. PackA is called concurrently from
+// several goroutines on disjoint row ranges and must be safe for that.
+type APacker interface {
+	PackA(dst []float32, i0, mc, p0, kc, mr int)
+}
+
+// matrixA is the built-in A operand: a row-major matrix, possibly transposed,
+// whose values are scaled by alpha as they are packed.
+type matrixA struct {
+	data  []float32
+	ld    int
+	trans bool // A is stored k×m; element (i, p) sits at data[p*ld+i]
+	alpha float32
+}
+
+func (m *matrixA) PackA(dst []float32, i0, mc, p0, kc, mr int) {
+	for s := 0; s*mr < mc; s++ {
+		rows := min(mr, mc-s*mr)
+		strip := dst[s*kc*mr : (s+1)*kc*mr]
+		r0 := i0 + s*mr
+		if m.trans {
+			// Row p of the stored matrix holds column p of A: mr contiguous values.
+			for p := 0; p < kc; p++ {
+				src := m.data[(p0+p)*m.ld+r0 : (p0+p)*m.ld+r0+rows]
+				out := strip[p*mr : p*mr+mr]
+				for i, v := range src {
+					out[i] = m.alpha * v
+				}
+				clear(out[rows:])
+			}
+			continue
+		}
+		for i := 0; i < rows; i++ {
+			src := m.data[(r0+i)*m.ld+p0 : (r0+i)*m.ld+p0+kc]
+			for p, v := range src {
+				strip[p*mr+i] = m.alpha * v
+			}
+		}
+		for i := rows; i < mr; i++ {
+			for p := 0; p < kc; p++ {
+				strip[p*mr+i] = 0
+			}
+		}
+	}
+}
+
+// scaleA multiplies a packed A block by alpha, for caller-supplied packers.
+func scaleA(dst []float32, alpha float32) {
+	for i := range dst {
+		dst[i] *= alpha
+	}
+}
+
+// packB writes columns [j0, j0+nc) and rows [p0, p0+kc) of op(B) into dst as
+// ceil(nc/nr) panels of kc×nr values, zero-padding the last panel:
+//
+//	dst[q*kc*nr + p*nr + j] = B[p0 + p][j0 + q*nr + j]
+func packB(dst []float32, b []float32, ldb int, trans bool, p0, kc, j0, nc, nr int) {
+	for q := 0; q*nr < nc; q++ {
+		cols := min(nr, nc-q*nr)
+		panel := dst[q*kc*nr : (q+1)*kc*nr]
+		c0 := j0 + q*nr
+		if !trans {
+			for p := 0; p < kc; p++ {
+				out := panel[p*nr : p*nr+nr]
+				copy(out, b[(p0+p)*ldb+c0:(p0+p)*ldb+c0+cols])
+				clear(out[cols:])
+			}
+			continue
+		}
+		// B is stored n×k: column j of op(B) is row j of the stored matrix.
+		for j := 0; j < cols; j++ {
+			src := b[(c0+j)*ldb+p0 : (c0+j)*ldb+p0+kc]
+			for p, v := range src {
+				panel[p*nr+j] = v
+			}
+		}
+		for j := cols; j < nr; j++ {
+			for p := 0; p < kc; p++ {
+				panel[p*nr+j] = 0
+			}
+		}
+	}
+}

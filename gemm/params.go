@@ -1,0 +1,92 @@
+package gemm
+
+import "fmt"
+
+// Params describes one multiplication
+//
+//	C = relu?(alpha·op(A)·op(B) + beta·C + Bias + Residual)
+//
+// for row-major float32 matrices with op(A) m×k, op(B) k×n and C m×n. Bias is
+// added to every row (one value per column), Residual is an m×n matrix, and
+// the ReLU is applied last. With Beta == 0, C is overwritten and its old
+// contents (NaNs included) are never read, as in BLAS.
+type Params struct {
+	M, N, K     int
+	Alpha, Beta float32
+
+	A      []float32 // op(A): A is m×k, or k×m when TransA
+	LDA    int
+	TransA bool
+	APack  APacker // when set, it supplies op(A) and A, LDA, TransA are unused
+
+	B       []float32 // op(B): B is k×n, or n×k when TransB
+	LDB     int
+	TransB  bool
+	BPacked *PackedB // when set, it supplies op(B); its kernel runs the call
+
+	C   []float32
+	LDC int
+
+	Bias     []float32 // optional, at least N values
+	Residual []float32 // optional m×n matrix added before the ReLU
+	LDR      int
+	ReLU     bool
+
+	Kernel  *Kernel // nil: Selected()
+	Threads int     // goroutines to use; 0: GOMAXPROCS
+}
+
+// check panics, BLAS-style, on arguments that cannot describe a product.
+func (p *Params) check() {
+	if p.M < 0 {
+		panic(fmt.Sprintf("gemm: m = %d < 0", p.M))
+	}
+	if p.N < 0 {
+		panic(fmt.Sprintf("gemm: n = %d < 0", p.N))
+	}
+	if p.K < 0 {
+		panic(fmt.Sprintf("gemm: k = %d < 0", p.K))
+	}
+	if p.APack == nil {
+		rows, cols := p.M, p.K
+		if p.TransA {
+			rows, cols = p.K, p.M
+		}
+		checkMatrix("a", "lda", p.A, p.LDA, rows, cols)
+	}
+	if p.BPacked != nil {
+		if p.BPacked.k != p.K || p.BPacked.n != p.N {
+			panic(fmt.Sprintf("gemm: packed b is %d×%d, want k×n = %d×%d", p.BPacked.k, p.BPacked.n, p.K, p.N))
+		}
+	} else {
+		rows, cols := p.K, p.N
+		if p.TransB {
+			rows, cols = p.N, p.K
+		}
+		checkMatrix("b", "ldb", p.B, p.LDB, rows, cols)
+	}
+	checkMatrix("c", "ldc", p.C, p.LDC, p.M, p.N)
+	if p.Bias != nil && len(p.Bias) < p.N {
+		panic(fmt.Sprintf("gemm: len(bias) = %d < n = %d", len(p.Bias), p.N))
+	}
+	if p.Residual != nil {
+		checkMatrix("residual", "ldr", p.Residual, p.LDR, p.M, p.N)
+	}
+	if p.Threads < 0 {
+		panic(fmt.Sprintf("gemm: threads = %d < 0", p.Threads))
+	}
+}
+
+// checkMatrix panics unless data holds a rows×cols row-major matrix with
+// leading dimension ld.
+func checkMatrix(name, ldName string, data []float32, ld, rows, cols int) {
+	if ld < max(1, cols) {
+		panic(fmt.Sprintf("gemm: %s = %d < max(1, %d)", ldName, ld, cols))
+	}
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if need := (rows-1)*ld + cols; len(data) < need {
+		panic(fmt.Sprintf("gemm: len(%s) = %d < %d for a %d×%d matrix with %s = %d", name, len(data), need, rows, cols, ldName, ld))
+	}
+}

@@ -1,0 +1,70 @@
+package gemm
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, as
+// BLAS's SGEMM does: op(A) is m×k, op(B) is k×n, C is m×n, and transA/transB
+// select op = transpose. It uses the selected kernel and GOMAXPROCS
+// goroutines.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	p := Params{
+		M: m, N: n, K: k, Alpha: alpha, Beta: beta,
+		A: a, LDA: lda, TransA: transA,
+		B: b, LDB: ldb, TransB: transB,
+		C: c, LDC: ldc,
+	}
+	Run(&p)
+}
+
+// Run performs the multiplication p describes. It panics with a message that
+// names the argument when p cannot describe a product.
+func Run(p *Params) {
+	p.check()
+	jb := job{
+		m: p.M, n: p.N, k: p.K, alpha: p.Alpha, beta: p.Beta,
+		a:     matrixA{data: p.A, ld: p.LDA, trans: p.TransA, alpha: p.Alpha},
+		aPack: p.APack,
+		b:     p.B, ldb: p.LDB, transB: p.TransB, bp: p.BPacked,
+		c: p.C, ldc: p.LDC,
+		bias: p.Bias, res: p.Residual, ldr: p.LDR, relu: p.ReLU,
+		kern: p.Kernel,
+	}
+	if jb.m == 0 || jb.n == 0 {
+		return
+	}
+	if jb.k == 0 || jb.alpha == 0 {
+		jb.noProduct()
+		return
+	}
+	switch {
+	case jb.bp != nil:
+		// Packed panels only fit the kernel they were packed for.
+		jb.kern = &jb.bp.kern
+		jb.bSrc = bPrepacked
+	case jb.kern == nil:
+		jb.kern = selected
+	}
+	jb.kern.validate()
+	if jb.bp == nil {
+		jb.bSrc = chooseBSource(&jb)
+	}
+	if t := threadsFor(p.Threads, jb.m, jb.n, jb.k, jb.kern); t > 1 {
+		runParallel(jb, t)
+	} else {
+		jb.runSerial()
+	}
+}
+
+// inPlaceMaxStrips is how many MR-row strips of A may share a B panel read in
+// place before packing B pays for itself. A variable so tests can force
+// either path.
+var inPlaceMaxStrips = 2
+
+// chooseBSource reads B in place when it is not transposed and A has so few
+// rows that each B value is used only a few times: packing would then cost
+// as much memory traffic as the product itself.
+func chooseBSource(jb *job) bSource {
+	strips := (jb.m + jb.kern.MR - 1) / jb.kern.MR
+	if !jb.transB && strips <= inPlaceMaxStrips {
+		return bInPlace
+	}
+	return bPackPerCall
+}

@@ -1,0 +1,201 @@
+//go:build amd64 && gc && !purego
+
+#include "textflag.h"
+
+// Register roles in sgemm12x32AVX512:
+//   SI: packed A strip (12 floats per k)   DI: B row (32 floats per k)
+//   R8: B row stride in bytes              CX: k iterations left
+//   Z0, Z1: B row                          Z2, Z3: broadcast A values
+//   Z8-Z31: C tile, row i in Z(8+2i) (columns 0-15) and Z(9+2i) (16-31)
+
+#define FMA_PAIR(off0, off1, r0lo, r0hi, r1lo, r1hi) \
+	VBROADCASTSS off0(SI), Z2   \
+	VBROADCASTSS off1(SI), Z3   \
+	VFMADD231PS  Z0, Z2, r0lo   \
+	VFMADD231PS  Z1, Z2, r0hi   \
+	VFMADD231PS  Z0, Z3, r1lo   \
+	VFMADD231PS  Z1, Z3, r1hi
+
+// One k step: 32 B values times 12 A values into the 12×32 tile.
+#define KSTEP12x32 \
+	VMOVUPS (DI), Z0                          \
+	VMOVUPS 64(DI), Z1                        \
+	FMA_PAIR(0, 4, Z8, Z9, Z10, Z11)          \
+	FMA_PAIR(8, 12, Z12, Z13, Z14, Z15)       \
+	FMA_PAIR(16, 20, Z16, Z17, Z18, Z19)      \
+	FMA_PAIR(24, 28, Z20, Z21, Z22, Z23)      \
+	FMA_PAIR(32, 36, Z24, Z25, Z26, Z27)      \
+	FMA_PAIR(40, 44, Z28, Z29, Z30, Z31)      \
+	ADDQ    $48, SI                           \
+	ADDQ    R8, DI
+
+// Row-wise epilogue steps; R12 walks the C rows, R9 is ldc in bytes.
+#define ADDC_ROW(lo, hi) \
+	VADDPS (R12), lo, lo   \
+	VADDPS 64(R12), hi, hi \
+	ADDQ   R9, R12
+
+#define ADDBIAS_ROW(lo, hi) \
+	VADDPS Z0, lo, lo \
+	VADDPS Z1, hi, hi
+
+#define RELU_ROW(lo, hi) \
+	VMAXPS lo, Z2, lo \
+	VMAXPS hi, Z2, hi
+
+#define STORE_ROW(lo, hi) \
+	VMOVUPS lo, (R12)   \
+	VMOVUPS hi, 64(R12) \
+	ADDQ    R9, R12
+
+#define PREFETCH_ROW \
+	PREFETCHT0 (R12)   \
+	PREFETCHT0 64(R12) \
+	ADDQ       R9, R12
+
+#define ZERO2(lo, hi) \
+	VPXORD lo, lo, lo \
+	VPXORD hi, hi, hi
+
+// func sgemm12x32AVX512(k int, a, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+// Requires: AVX512F
+TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ bStride+24(FP), R8
+	SHLQ $2, R8
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R9
+	SHLQ $2, R9
+	MOVQ bias+48(FP), R10
+	MOVQ flags+56(FP), R11
+
+	// Warm the C rows the epilogue will touch while the k loop runs.
+	MOVQ DX, R12
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+
+	ZERO2(Z8, Z9)
+	ZERO2(Z10, Z11)
+	ZERO2(Z12, Z13)
+	ZERO2(Z14, Z15)
+	ZERO2(Z16, Z17)
+	ZERO2(Z18, Z19)
+	ZERO2(Z20, Z21)
+	ZERO2(Z22, Z23)
+	ZERO2(Z24, Z25)
+	ZERO2(Z26, Z27)
+	ZERO2(Z28, Z29)
+	ZERO2(Z30, Z31)
+
+	// Four k steps per trip, then the remainder one at a time.
+	MOVQ  CX, BX
+	SHRQ  $2, BX
+	ANDQ  $3, CX
+	TESTQ BX, BX
+	JZ    tail
+
+loop4:
+	PREFETCHT0 (DI)(R8*8)
+	PREFETCHT0 64(DI)(R8*8)
+	KSTEP12x32
+	PREFETCHT0 (DI)(R8*8)
+	PREFETCHT0 64(DI)(R8*8)
+	KSTEP12x32
+	PREFETCHT0 (DI)(R8*8)
+	PREFETCHT0 64(DI)(R8*8)
+	KSTEP12x32
+	PREFETCHT0 (DI)(R8*8)
+	PREFETCHT0 64(DI)(R8*8)
+	KSTEP12x32
+	DECQ       BX
+	JNZ        loop4
+
+tail:
+	TESTQ CX, CX
+	JZ    epilogue
+
+loop1:
+	KSTEP12x32
+	DECQ CX
+	JNZ  loop1
+
+epilogue:
+	TESTQ $1, R11
+	JZ    bias
+	MOVQ  DX, R12
+	ADDC_ROW(Z8, Z9)
+	ADDC_ROW(Z10, Z11)
+	ADDC_ROW(Z12, Z13)
+	ADDC_ROW(Z14, Z15)
+	ADDC_ROW(Z16, Z17)
+	ADDC_ROW(Z18, Z19)
+	ADDC_ROW(Z20, Z21)
+	ADDC_ROW(Z22, Z23)
+	ADDC_ROW(Z24, Z25)
+	ADDC_ROW(Z26, Z27)
+	ADDC_ROW(Z28, Z29)
+	ADDC_ROW(Z30, Z31)
+
+bias:
+	TESTQ   $2, R11
+	JZ      relu
+	VMOVUPS (R10), Z0
+	VMOVUPS 64(R10), Z1
+	ADDBIAS_ROW(Z8, Z9)
+	ADDBIAS_ROW(Z10, Z11)
+	ADDBIAS_ROW(Z12, Z13)
+	ADDBIAS_ROW(Z14, Z15)
+	ADDBIAS_ROW(Z16, Z17)
+	ADDBIAS_ROW(Z18, Z19)
+	ADDBIAS_ROW(Z20, Z21)
+	ADDBIAS_ROW(Z22, Z23)
+	ADDBIAS_ROW(Z24, Z25)
+	ADDBIAS_ROW(Z26, Z27)
+	ADDBIAS_ROW(Z28, Z29)
+	ADDBIAS_ROW(Z30, Z31)
+
+relu:
+	TESTQ  $4, R11
+	JZ     store
+	VPXORD Z2, Z2, Z2
+	RELU_ROW(Z8, Z9)
+	RELU_ROW(Z10, Z11)
+	RELU_ROW(Z12, Z13)
+	RELU_ROW(Z14, Z15)
+	RELU_ROW(Z16, Z17)
+	RELU_ROW(Z18, Z19)
+	RELU_ROW(Z20, Z21)
+	RELU_ROW(Z22, Z23)
+	RELU_ROW(Z24, Z25)
+	RELU_ROW(Z26, Z27)
+	RELU_ROW(Z28, Z29)
+	RELU_ROW(Z30, Z31)
+
+store:
+	MOVQ DX, R12
+	STORE_ROW(Z8, Z9)
+	STORE_ROW(Z10, Z11)
+	STORE_ROW(Z12, Z13)
+	STORE_ROW(Z14, Z15)
+	STORE_ROW(Z16, Z17)
+	STORE_ROW(Z18, Z19)
+	STORE_ROW(Z20, Z21)
+	STORE_ROW(Z22, Z23)
+	STORE_ROW(Z24, Z25)
+	STORE_ROW(Z26, Z27)
+	STORE_ROW(Z28, Z29)
+	STORE_ROW(Z30, Z31)
+	VZEROUPPER
+	RET

@@ -1,0 +1,167 @@
+//go:build amd64 && gc && !purego
+
+#include "textflag.h"
+
+// Register roles in sgemm6x16AVX2:
+//   SI: packed A strip (6 floats per k)    DI: B row (16 floats per k)
+//   R8: B row stride in bytes              CX: k iterations left
+//   Y0, Y1: B row                          Y2, Y3: broadcast A values
+//   Y4-Y15: C tile, row i in Y(4+2i) (columns 0-7) and Y(5+2i) (8-15)
+
+// One k step: 16 B values times 6 A values into the 6×16 tile.
+#define KSTEP6x16 \
+	VMOVUPS      (DI), Y0          \
+	VMOVUPS      32(DI), Y1        \
+	VBROADCASTSS (SI), Y2          \
+	VBROADCASTSS 4(SI), Y3         \
+	VFMADD231PS  Y0, Y2, Y4        \
+	VFMADD231PS  Y1, Y2, Y5        \
+	VFMADD231PS  Y0, Y3, Y6        \
+	VFMADD231PS  Y1, Y3, Y7        \
+	VBROADCASTSS 8(SI), Y2         \
+	VBROADCASTSS 12(SI), Y3        \
+	VFMADD231PS  Y0, Y2, Y8        \
+	VFMADD231PS  Y1, Y2, Y9        \
+	VFMADD231PS  Y0, Y3, Y10       \
+	VFMADD231PS  Y1, Y3, Y11       \
+	VBROADCASTSS 16(SI), Y2        \
+	VBROADCASTSS 20(SI), Y3        \
+	VFMADD231PS  Y0, Y2, Y12       \
+	VFMADD231PS  Y1, Y2, Y13       \
+	VFMADD231PS  Y0, Y3, Y14       \
+	VFMADD231PS  Y1, Y3, Y15       \
+	ADDQ         $24, SI           \
+	ADDQ         R8, DI
+
+// Row-wise epilogue steps; R12 walks the C rows, R9 is ldc in bytes.
+#define ADDC_ROW(lo, hi) \
+	VADDPS (R12), lo, lo   \
+	VADDPS 32(R12), hi, hi \
+	ADDQ   R9, R12
+
+#define ADDBIAS_ROW(lo, hi) \
+	VADDPS Y0, lo, lo \
+	VADDPS Y1, hi, hi
+
+#define RELU_ROW(lo, hi) \
+	VMAXPS lo, Y2, lo \
+	VMAXPS hi, Y2, hi
+
+#define STORE_ROW(lo, hi) \
+	VMOVUPS lo, (R12)   \
+	VMOVUPS hi, 32(R12) \
+	ADDQ    R9, R12
+
+// func sgemm6x16AVX2(k int, a, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+// Requires: AVX, AVX2, FMA3
+TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ bStride+24(FP), R8
+	SHLQ $2, R8
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R9
+	SHLQ $2, R9
+	MOVQ bias+48(FP), R10
+	MOVQ flags+56(FP), R11
+
+	// Warm the C rows the epilogue will touch while the k loop runs.
+	MOVQ       DX, R12
+	PREFETCHT0 (R12)
+	ADDQ       R9, R12
+	PREFETCHT0 (R12)
+	ADDQ       R9, R12
+	PREFETCHT0 (R12)
+	ADDQ       R9, R12
+	PREFETCHT0 (R12)
+	ADDQ       R9, R12
+	PREFETCHT0 (R12)
+	ADDQ       R9, R12
+	PREFETCHT0 (R12)
+
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+	// Four k steps per trip, then the remainder one at a time.
+	MOVQ CX, BX
+	SHRQ $2, BX
+	ANDQ $3, CX
+	TESTQ BX, BX
+	JZ   tail
+
+loop4:
+	PREFETCHT0 (DI)(R8*8)
+	KSTEP6x16
+	PREFETCHT0 (DI)(R8*8)
+	KSTEP6x16
+	PREFETCHT0 (DI)(R8*8)
+	KSTEP6x16
+	PREFETCHT0 (DI)(R8*8)
+	KSTEP6x16
+	DECQ BX
+	JNZ  loop4
+
+tail:
+	TESTQ CX, CX
+	JZ    epilogue
+
+loop1:
+	KSTEP6x16
+	DECQ CX
+	JNZ  loop1
+
+epilogue:
+	TESTQ $1, R11
+	JZ    bias
+	MOVQ  DX, R12
+	ADDC_ROW(Y4, Y5)
+	ADDC_ROW(Y6, Y7)
+	ADDC_ROW(Y8, Y9)
+	ADDC_ROW(Y10, Y11)
+	ADDC_ROW(Y12, Y13)
+	ADDC_ROW(Y14, Y15)
+
+bias:
+	TESTQ   $2, R11
+	JZ      relu
+	VMOVUPS (R10), Y0
+	VMOVUPS 32(R10), Y1
+	ADDBIAS_ROW(Y4, Y5)
+	ADDBIAS_ROW(Y6, Y7)
+	ADDBIAS_ROW(Y8, Y9)
+	ADDBIAS_ROW(Y10, Y11)
+	ADDBIAS_ROW(Y12, Y13)
+	ADDBIAS_ROW(Y14, Y15)
+
+relu:
+	TESTQ  $4, R11
+	JZ     store
+	VXORPS Y2, Y2, Y2
+	RELU_ROW(Y4, Y5)
+	RELU_ROW(Y6, Y7)
+	RELU_ROW(Y8, Y9)
+	RELU_ROW(Y10, Y11)
+	RELU_ROW(Y12, Y13)
+	RELU_ROW(Y14, Y15)
+
+store:
+	MOVQ DX, R12
+	STORE_ROW(Y4, Y5)
+	STORE_ROW(Y6, Y7)
+	STORE_ROW(Y8, Y9)
+	STORE_ROW(Y10, Y11)
+	STORE_ROW(Y12, Y13)
+	STORE_ROW(Y14, Y15)
+	VZEROUPPER
+	RET

@@ -1,0 +1,314 @@
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+var transposes = [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}}
+
+// runAgainstGonum multiplies with our kernel and with gonum's reference
+// Sgemm on copies of the same operands, and compares, guard band included.
+func runAgainstGonum(t *testing.T, kern Kernel, p *Params, what string) {
+	t.Helper()
+	want := make([]float32, len(p.C))
+	copy(want, p.C)
+	tA, tB := blas.NoTrans, blas.NoTrans
+	if p.TransA {
+		tA = blas.Trans
+	}
+	if p.TransB {
+		tB = blas.Trans
+	}
+	gonum.Implementation{}.Sgemm(tA, tB, p.M, p.N, p.K, p.Alpha, p.A, p.LDA, p.B, p.LDB, p.Beta, want, p.LDC)
+	p.Kernel = &kern
+	Run(p)
+	tol := float32(2e-6 * float64(p.K+4))
+	for x := range want {
+		g, w := p.C[x], want[x]
+		if math.IsNaN(float64(g)) || math.Abs(float64(g-w)) > float64(tol)*math.Max(1, math.Abs(float64(w))) {
+			t.Fatalf("%s: C[%d][%d] = %v, gonum gives %v", what, x/p.LDC, x%p.LDC, g, w)
+		}
+	}
+}
+
+// TestSgemmAllSmallSizes covers every m, n, k in 1..40 for every transpose
+// pair and kernel: every edge tile and, with tiny blocks, every block edge.
+func TestSgemmAllSmallSizes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	maxDim := 40
+	if testing.Short() {
+		maxDim = 17
+	}
+	for _, kern := range testKernels() {
+		for _, tr := range transposes {
+			// One set of operands big enough for every size; each size is a view.
+			base := newCase(rng, maxDim, maxDim, maxDim, tr[0], tr[1], 3, 1, 0)
+			for m := 1; m <= maxDim; m++ {
+				for n := 1; n <= maxDim; n++ {
+					for k := 1; k <= maxDim; k++ {
+						p := *base
+						p.M, p.N, p.K = m, n, k
+						p.C = make([]float32, m*p.LDC)
+						runAgainstGonum(t, kern, &p, name(kern, tr[0], tr[1], m, n, k))
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmAlphaBeta checks the scalars, NaN-filled C under beta = 0, views
+// with ld > width, and both ways of reading B (packed, and in place).
+func TestSgemmAlphaBeta(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	defer func(v int) { inPlaceMaxStrips = v }(inPlaceMaxStrips)
+	for _, kern := range testKernels() {
+		for _, strips := range []int{0, 1 << 30} {
+			inPlaceMaxStrips = strips
+			for _, tr := range transposes {
+				for _, ab := range [][2]float32{{1, 0}, {1, 1}, {-0.5, -0.5}, {0, 1}, {0, 0}, {1, -0.5}, {-0.5, 0}} {
+					for _, sz := range [][3]int{{1, 1, 1}, {7, 33, 19}, {30, 5, 64}, {13, 70, 3}} {
+						p := newCase(rng, sz[0], sz[1], sz[2], tr[0], tr[1], 2, ab[0], ab[1])
+						guard := float32(math.NaN())
+						fill(p.C[p.M*p.LDC:], guard)
+						for i := 0; i < p.M; i++ {
+							fill(p.C[i*p.LDC+p.N:(i+1)*p.LDC], guard)
+						}
+						if ab[1] == 0 {
+							fill(p.C, float32(math.NaN())) // must not leak
+						}
+						want := refGemm(p, matrixElem(p.A, p.LDA, p.TransA))
+						p.Kernel = &kern
+						Run(p)
+						checkC(t, name(kern, tr[0], tr[1], sz[0], sz[1], sz[2]), p, want, guard)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmRandomShapes runs random shapes up to ~600 and a long k, on every
+// kernel and with one and two goroutines.
+func TestSgemmRandomShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	shapes := [][3]int{{1, 600, 1}, {600, 1, 3}, {3, 5, 5000}, {97, 131, 1201}}
+	for i := 0; i < 6; i++ {
+		shapes = append(shapes, [3]int{1 + rng.IntN(600), 1 + rng.IntN(600), 1 + rng.IntN(600)})
+	}
+	if testing.Short() {
+		shapes = shapes[:5]
+	}
+	for _, kern := range Kernels() {
+		for i, sz := range shapes {
+			tr := transposes[i%4]
+			p := newCase(rng, sz[0], sz[1], sz[2], tr[0], tr[1], i%3, 1, 0.5)
+			p.Threads = 1 + i%2
+			runAgainstGonum(t, kern, p, name(kern, tr[0], tr[1], sz[0], sz[1], sz[2]))
+		}
+	}
+}
+
+// TestEpilogue checks bias, residual and ReLU, alone and together, against
+// the unfused arithmetic, on plain, prepacked and caller-packed operands.
+func TestEpilogue(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, kern := range testKernels() {
+		for _, sz := range [][3]int{{1, 1, 1}, {13, 37, 29}, {64, 64, 300}, {5, 100, 7}} {
+			for mask := 0; mask < 8; mask++ {
+				for _, mode := range []string{"plain", "prepacked", "apacker"} {
+					p := newCase(rng, sz[0], sz[1], sz[2], false, mask%2 == 1, 1, 1, float32(mask%3)*0.5)
+					if mask&1 != 0 {
+						p.Bias = randSlice(rng, p.N)
+					}
+					if mask&2 != 0 {
+						p.LDR = p.N + 3
+						p.Residual = randSlice(rng, p.M*p.LDR)
+					}
+					p.ReLU = mask&4 != 0
+					guard := p.C[len(p.C)-1]
+					want := refGemm(p, matrixElem(p.A, p.LDA, false))
+					p.Kernel = &kern
+					switch mode {
+					case "prepacked":
+						p.BPacked = PackB(&kern, p.TransB, p.K, p.N, p.B, p.LDB)
+					case "apacker":
+						p.APack = &funcPacker{elem: matrixElem(p.A, p.LDA, false)}
+					}
+					Run(p)
+					// The guard between rows is random data here, so check the
+					// trailing guard by hand and the view by checkC with its own.
+					require.Equal(t, guard, p.C[len(p.C)-1])
+					p.LDC, p.C = p.N, compact(p)
+					checkC(t, kern.Name+"/"+mode, p, want, 0)
+				}
+			}
+		}
+	}
+}
+
+// compact copies the m×n view of C out of its padded storage.
+func compact(p *Params) []float32 {
+	out := make([]float32, p.M*p.N)
+	for i := 0; i < p.M; i++ {
+		copy(out[i*p.N:], p.C[i*p.LDC:i*p.LDC+p.N])
+	}
+	return out
+}
+
+// funcPacker is a caller-supplied A operand that packs element by element
+// from a function, independently of the built-in packer.
+type funcPacker struct{ elem func(i, l int) float64 }
+
+func (f *funcPacker) PackA(dst []float32, i0, mc, p0, kc, mr int) {
+	for s := 0; s*mr < mc; s++ {
+		for p := 0; p < kc; p++ {
+			for i := 0; i < mr; i++ {
+				v := float32(0)
+				if s*mr+i < mc {
+					v = float32(f.elem(i0+s*mr+i, p0+p))
+				}
+				dst[s*kc*mr+p*mr+i] = v
+			}
+		}
+	}
+}
+
+// TestParallelMatchesSingleThread: splitting C between goroutines does not
+// change the order of any sum, so results must be identical to the bit.
+func TestParallelMatchesSingleThread(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, kern := range Kernels() {
+		for _, sz := range [][3]int{{300, 200, 150}, {4, 700, 300}, {1000, 16, 40}} {
+			p := newCase(rng, sz[0], sz[1], sz[2], false, false, 0, 1, 0)
+			p.Kernel, p.Threads = &kern, 1
+			fill(p.C, -1)
+			Run(p)
+			one := append([]float32(nil), p.C...)
+			for _, threads := range []int{2, 3, 8} {
+				p.Threads = threads
+				fill(p.C, -1)
+				Run(p)
+				require.Equal(t, one, p.C, "%s %v threads=%d", kern.Name, sz, threads)
+			}
+		}
+	}
+}
+
+// TestKernelsAgainstTwin runs each micro-kernel directly against its Go twin
+// on identical packed inputs, for every flag combination, both B strides and
+// several depths, with a guard band around the C tile.
+func TestKernelsAgainstTwin(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, kern := range Kernels() {
+		mr, nr := kern.MR, kern.NR
+		for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 257} {
+			for _, bStride := range []int{nr, nr + 5} {
+				for flags := uint(0); flags < 8; flags++ {
+					a := randSlice(rng, k*mr)
+					b := randSlice(rng, (k-1)*bStride+nr)
+					bias := randSlice(rng, nr)
+					ldc := nr + 3
+					c := randSlice(rng, (mr+2)*ldc) // one guard row above and below
+					want := append([]float32(nil), c...)
+					sgemmKernelRef(mr, nr, k, a, b, bStride, want[ldc:], ldc, bias, flags)
+					kern.fn(k, a, b, bStride, c[ldc:], ldc, bias, flags)
+					tol := float32(1e-6 * float64(k+4))
+					for x := range c {
+						if d := c[x] - want[x]; d > tol || d < -tol {
+							t.Fatalf("%s k=%d bStride=%d flags=%03b: c[%d] = %v, twin gives %v", kern.Name, k, bStride, flags, x, c[x], want[x])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestZeroAllocsSingleThread(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, kern := range Kernels() {
+		p := newCase(rng, 100, 120, 130, false, false, 0, 1, 0)
+		p.Kernel, p.Threads = &kern, 1
+		Run(p) // warm the workspace pool
+		if allocs := testing.AllocsPerRun(20, func() { Run(p) }); allocs != 0 {
+			t.Errorf("%s: %v allocations per call, want 0", kern.Name, allocs)
+		}
+	}
+}
+
+func TestArgumentPanics(t *testing.T) {
+	a, b, c := make([]float32, 12), make([]float32, 12), make([]float32, 12)
+	cases := []struct {
+		want string
+		call func()
+	}{
+		{"m = -1", func() { Sgemm(false, false, -1, 3, 4, 1, a, 4, b, 3, 0, c, 3) }},
+		{"n = -1", func() { Sgemm(false, false, 3, -1, 4, 1, a, 4, b, 3, 0, c, 3) }},
+		{"k = -1", func() { Sgemm(false, false, 3, 3, -1, 1, a, 4, b, 3, 0, c, 3) }},
+		{"lda = 3", func() { Sgemm(false, false, 3, 3, 4, 1, a, 3, b, 3, 0, c, 3) }},
+		{"ldb = 2", func() { Sgemm(false, false, 3, 3, 4, 1, a, 4, b, 2, 0, c, 3) }},
+		{"ldc = 1", func() { Sgemm(false, false, 3, 3, 4, 1, a, 4, b, 3, 0, c, 1) }},
+		{"len(a) = 11", func() { Sgemm(false, false, 3, 3, 4, 1, a[:11], 4, b, 3, 0, c, 3) }},
+		{"len(b)", func() { Sgemm(false, false, 3, 3, 4, 1, a, 4, b[:5], 3, 0, c, 3) }},
+		{"len(c)", func() { Sgemm(false, false, 3, 3, 4, 1, a, 4, b, 3, 0, c[:8], 3) }},
+		{"len(bias)", func() {
+			Run(&Params{M: 3, N: 3, K: 4, Alpha: 1, A: a, LDA: 4, B: b, LDB: 3, C: c, LDC: 3, Bias: []float32{1}})
+		}},
+		{"packed b is 4×3", func() {
+			Run(&Params{M: 3, N: 4, K: 3, Alpha: 1, A: a, LDA: 4, BPacked: PackB(nil, false, 4, 3, b, 3), C: c, LDC: 4})
+		}},
+	}
+	for _, tc := range cases {
+		func() {
+			defer func() {
+				r := recover()
+				require.NotNil(t, r, tc.want)
+				require.True(t, strings.Contains(r.(string), tc.want), "panic %q does not name %q", r, tc.want)
+			}()
+			tc.call()
+		}()
+	}
+}
+
+func TestGonumInterface(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	blas32.Use(Implementation{})
+	defer blas32.Use(gonum.Implementation{})
+	a := blas32.General{Rows: 20, Cols: 30, Stride: 30, Data: randSlice(rng, 600)}
+	b := blas32.General{Rows: 20, Cols: 25, Stride: 25, Data: randSlice(rng, 500)}
+	c := blas32.General{Rows: 30, Cols: 25, Stride: 25, Data: make([]float32, 750)}
+	blas32.Gemm(blas.Trans, blas.NoTrans, 1, a, b, 0, c)
+	for i := 0; i < 30; i++ {
+		for j := 0; j < 25; j++ {
+			var s float64
+			for l := 0; l < 20; l++ {
+				s += float64(a.Data[l*30+i]) * float64(b.Data[l*25+j])
+			}
+			require.InDelta(t, s, c.Data[i*25+j], 1e-4)
+		}
+	}
+}
+
+func TestSelectedKernel(t *testing.T) {
+	ks := Kernels()
+	require.Equal(t, "generic", ks[0].ISA)
+	sel := Selected()
+	found := false
+	for _, k := range ks {
+		found = found || k.Name == sel.Name
+		got, ok := KernelByISA(k.ISA)
+		require.True(t, ok)
+		require.Equal(t, k.Name, got.Name)
+	}
+	require.True(t, found, "selected kernel %s is not among the available ones", sel.Name)
+	require.Equal(t, "generic", pickKernel("generic").ISA)
+}
