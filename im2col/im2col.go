@@ -1,0 +1,95 @@
+package im2col
+
+import "fmt"
+
+// Im2Col writes the patch matrix of src into dst: Rows() rows of Cols()
+// values, row-major, with zeros where a window overlaps the padding. src is
+// the NHWC input batch (InputLen() values). It panics on an invalid geometry
+// or short slices, as copy would on a bad bound: callers validate shapes
+// first.
+func Im2Col(dst, src []float32, g Geometry) {
+	mustFit("Im2Col", g, src, dst)
+	oh, ow, cols := g.OutH(), g.OutW(), g.Cols()
+	rowLen := g.KW * g.C // one kernel row of a patch: contiguous in dst
+	r := 0
+	for n := 0; n < g.N; n++ {
+		img := src[n*g.H*g.W*g.C : (n+1)*g.H*g.W*g.C]
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				patch := dst[r*cols : (r+1)*cols]
+				r++
+				ih0, iw0 := y*g.SH-g.PadTop, x*g.SW-g.PadLeft
+				for ky := 0; ky < g.KH; ky++ {
+					out := patch[ky*rowLen : (ky+1)*rowLen]
+					ih := ih0 + ky
+					if ih < 0 || ih >= g.H {
+						clear(out)
+						continue
+					}
+					line := img[ih*g.W*g.C : (ih+1)*g.W*g.C]
+					for kx := 0; kx < g.KW; kx++ {
+						o := out[kx*g.C : (kx+1)*g.C]
+						if iw := iw0 + kx; iw >= 0 && iw < g.W {
+							copy(o, line[iw*g.C:(iw+1)*g.C])
+						} else {
+							clear(o)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Col2Im is the adjoint of Im2Col: it overwrites dst (the NHWC input
+// gradient, InputLen() values) with the sum, over every patch, of the patch
+// values in cols (Rows()×Cols(), as Im2Col lays them out) added back at the
+// input positions they were read from. Values that fell on the padding are
+// dropped. It panics like Im2Col.
+func Col2Im(dst, cols []float32, g Geometry) {
+	mustFit("Col2Im", g, dst, cols)
+	clear(dst[:g.InputLen()])
+	oh, ow, k := g.OutH(), g.OutW(), g.Cols()
+	r := 0
+	for n := 0; n < g.N; n++ {
+		img := dst[n*g.H*g.W*g.C : (n+1)*g.H*g.W*g.C]
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				patch := cols[r*k : (r+1)*k]
+				r++
+				ih0, iw0 := y*g.SH-g.PadTop, x*g.SW-g.PadLeft
+				for ky := 0; ky < g.KH; ky++ {
+					ih := ih0 + ky
+					if ih < 0 || ih >= g.H {
+						continue
+					}
+					for kx := 0; kx < g.KW; kx++ {
+						iw := iw0 + kx
+						if iw < 0 || iw >= g.W {
+							continue
+						}
+						in := patch[(ky*g.KW+kx)*g.C : (ky*g.KW+kx+1)*g.C]
+						acc := img[(ih*g.W+iw)*g.C : (ih*g.W+iw+1)*g.C]
+						for c, v := range in {
+							acc[c] += v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// mustFit panics unless g is valid and the image and matrix slices hold the
+// input batch and the patch matrix.
+func mustFit(fn string, g Geometry, image, matrix []float32) {
+	if err := g.Validate(); err != nil {
+		panic(fmt.Sprintf("im2col: %s: %v", fn, err))
+	}
+	if len(image) < g.InputLen() {
+		panic(fmt.Sprintf("im2col: %s: image has %d values, want %d (%d×%d×%d×%d)", fn, len(image), g.InputLen(), g.N, g.H, g.W, g.C))
+	}
+	if need := g.Rows() * g.Cols(); len(matrix) < need {
+		panic(fmt.Sprintf("im2col: %s: patch matrix has %d values, want %d (%d×%d)", fn, len(matrix), need, g.Rows(), g.Cols()))
+	}
+}
