@@ -1,0 +1,81 @@
+package ops
+
+// GlobalAveragePooling2D averages each channel over height and width:
+// (None, H, W, C) becomes (None, C).
+type GlobalAveragePooling2D struct {
+	Name string
+}
+
+// GlobalMaxPooling2D takes each channel's maximum over height and width:
+// (None, H, W, C) becomes (None, C).
+type GlobalMaxPooling2D struct {
+	Name string
+}
+
+func (l *GlobalAveragePooling2D) LayerName() string { return l.Name }
+func (l *GlobalAveragePooling2D) Class() string     { return "GlobalAveragePooling2D" }
+func (l *GlobalAveragePooling2D) Params() []*Param  { return nil }
+func (l *GlobalMaxPooling2D) LayerName() string     { return l.Name }
+func (l *GlobalMaxPooling2D) Class() string         { return "GlobalMaxPooling2D" }
+func (l *GlobalMaxPooling2D) Params() []*Param      { return nil }
+
+func (l *GlobalAveragePooling2D) OutputShape(in ...Shape) (Shape, error) {
+	return globalPoolShape(l, in)
+}
+
+func (l *GlobalMaxPooling2D) OutputShape(in ...Shape) (Shape, error) {
+	return globalPoolShape(l, in)
+}
+
+func globalPoolShape(l Layer, in []Shape) (Shape, error) {
+	s, err := oneInput(l, in, 3, "(None, H, W, C)")
+	if err != nil {
+		return nil, err
+	}
+	return Shape{s[2]}, nil
+}
+
+func (l *GlobalAveragePooling2D) Forward(out *Tensor, in []*Tensor, _ Mode) error {
+	return globalPool(l, out, in, poolAvg)
+}
+
+func (l *GlobalMaxPooling2D) Forward(out *Tensor, in []*Tensor, _ Mode) error {
+	return globalPool(l, out, in, poolMax)
+}
+
+// globalPool reduces each image to one channel vector, an image per
+// goroutine.
+func globalPool(l Layer, out *Tensor, in []*Tensor, op poolOp) error {
+	if err := checkForward(l, out, in); err != nil {
+		return err
+	}
+	x := in[0]
+	c := x.Shape[3]
+	pixels := x.Shape[1] * x.Shape[2]
+	parallelFor(x.Shape[0], grainFor(pixels*c), func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			img := x.Data[n*pixels*c : (n+1)*pixels*c]
+			dst := out.Data[n*c : (n+1)*c]
+			copy(dst, img[:c])
+			for p := c; p < len(img); p += c {
+				src := img[p : p+c]
+				if op == poolMax {
+					for i, v := range src {
+						dst[i] = max(dst[i], v)
+					}
+				} else {
+					for i, v := range src {
+						dst[i] += v
+					}
+				}
+			}
+			if op == poolAvg {
+				inv := 1 / float32(pixels)
+				for i := range dst {
+					dst[i] *= inv
+				}
+			}
+		}
+	})
+	return nil
+}
