@@ -40,10 +40,10 @@ func convCases(t *testing.T, rng *rand.Rand) []layerCase {
 		{11, 10, 3, Conv2DConfig{Filters: 4, KernelSize: [2]int{7, 7}, Strides: [2]int{2, 2}, Padding: Valid}},
 		{6, 8, 5, Conv2DConfig{Filters: 7, KernelSize: [2]int{2, 2}, Strides: [2]int{2, 2}, Padding: Same}},
 		{5, 6, 3, Conv2DConfig{Filters: 4, KernelSize: [2]int{3, 2}, Strides: [2]int{2, 1}, Padding: Same, NoBias: true}},
-		{5, 7, 9, Conv2DConfig{Filters: 6, KernelSize: [2]int{1, 1}}},                                  // input is A
-		{9, 7, 6, Conv2DConfig{Filters: 5, KernelSize: [2]int{1, 1}, Strides: [2]int{2, 2}}},           // row gather
+		{5, 7, 9, Conv2DConfig{Filters: 6, KernelSize: [2]int{1, 1}}},                                       // input is A
+		{9, 7, 6, Conv2DConfig{Filters: 5, KernelSize: [2]int{1, 1}, Strides: [2]int{2, 2}}},                // row gather
 		{8, 8, 4, Conv2DConfig{Filters: 3, KernelSize: [2]int{1, 1}, Strides: [2]int{2, 2}, Padding: Same}}, // same = valid here
-		{17, 17, 16, Conv2DConfig{Filters: 24, KernelSize: [2]int{3, 3}, Padding: Same}},               // big enough for threads
+		{17, 17, 16, Conv2DConfig{Filters: 24, KernelSize: [2]int{3, 3}, Padding: Same}},                    // big enough for threads
 	} {
 		cfg := c.cfg
 		cfg.Name = fmt.Sprintf("conv_%dx%dx%d_k%v_s%v_%v", c.h, c.w, c.cin, cfg.KernelSize, cfg.Strides, cfg.Padding)

@@ -6,8 +6,8 @@ import "testing"
 // asymmetric split that puts the odd cell at the bottom/right.
 func TestPaddingWindow(t *testing.T) {
 	for _, c := range []struct {
-		p                   Padding
-		in, k, stride       int
+		p                  Padding
+		in, k, stride      int
 		out, before, after int
 	}{
 		{Same, 64, 7, 2, 32, 2, 3},
