@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/simdnet/simdnet/bench"
+	"github.com/simdnet/simdnet/gemm"
+)
+
+func init() {
+	register("bench", "speed on synthetic data: bench [gemm|resnet50|train]", runBench)
+}
+
+func runBench(args []string, stdout io.Writer) error {
+	what := "resnet50"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		what, args = args[0], args[1:]
+	}
+	switch what {
+	case "gemm":
+		return benchGEMM(args, stdout)
+	}
+	if fn, ok := benchTargets[what]; ok {
+		return fn(args, stdout)
+	}
+	return fmt.Errorf("unknown benchmark %q (want gemm, resnet50 or train)", what)
+}
+
+// benchTargets holds the benchmarks other files of the command add.
+var benchTargets = map[string]func(args []string, stdout io.Writer) error{}
+
+func benchGEMM(args []string, stdout io.Writer) error {
+	fs := newFlags("bench gemm", "bench gemm [flags]", stdout)
+	threads := fs.Int("threads", 1, "goroutines per product (0: GOMAXPROCS)")
+	kernel := fs.String("kernel", "", "kernel ISA to time: generic, avx2, avx512, or all (default: the selected one)")
+	shapes := fs.String("shapes", "", "regular expression choosing shapes by name, e.g. 'square|b32'")
+	sweep := fs.Bool("sweep", false, "sweep MC, KC, NC on the first chosen shape and print the best for this CPU")
+	round := fs.Duration("round", 300*time.Millisecond, "minimum length of a timed round")
+	asJSON := fs.Bool("json", false, "print one JSON object as the last line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	kerns, err := chooseKernels(*kernel)
+	if err != nil {
+		return err
+	}
+	list := bench.GEMMShapes()
+	if *shapes != "" {
+		re, err := regexp.Compile(*shapes)
+		if err != nil {
+			return fmt.Errorf("--shapes: %v", err)
+		}
+		var keep []bench.Shape
+		for _, s := range list {
+			if re.MatchString(s.Name) {
+				keep = append(keep, s)
+			}
+		}
+		if len(keep) == 0 {
+			return fmt.Errorf("--shapes %q matches no shape", *shapes)
+		}
+		list = keep
+	}
+	printMachine(stdout)
+	if *sweep {
+		return sweepGEMM(stdout, list[0], kerns[len(kerns)-1], *threads, *round)
+	}
+	fmt.Fprintf(stdout, "%-22s %6s %6s %6s  %-18s %7s %9s\n", "shape", "M", "N", "K", "kernel", "threads", "GFLOPS")
+	var results []bench.GEMMResult
+	for _, s := range list {
+		for _, k := range kerns {
+			r := bench.GEMM(s, k, *threads, *round)
+			results = append(results, r)
+			fmt.Fprintf(stdout, "%-22s %6d %6d %6d  %-18s %7d %9.1f\n", s.Name, s.M, s.N, s.K, k.Name, *threads, r.GFLOPS)
+		}
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"bench": "gemm", "results": results})
+	}
+	return nil
+}
+
+func sweepGEMM(w io.Writer, s bench.Shape, k gemm.Kernel, threads int, round time.Duration) error {
+	fmt.Fprintf(w, "sweeping block sizes of %s on %s (%dx%dx%d), %d thread(s)\n", k.Name, s.Name, s.M, s.N, s.K, threads)
+	mcs := []int{k.MR * 8, k.MR * 16, k.MR * 32, k.MR * 64}
+	kcs := []int{128, 192, 256, 384, 512}
+	ncs := []int{k.NR * 32, k.NR * 128, k.NR * 256}
+	res := bench.Sweep(s, k, threads, mcs, kcs, ncs, round)
+	for _, r := range res {
+		fmt.Fprintf(w, "MC=%-5d KC=%-4d NC=%-5d %7.1f GFLOPS\n", r.MC, r.KC, r.NC, r.GFLOPS)
+	}
+	b := res[0]
+	fmt.Fprintf(w, "best: SIMDNET_GEMM_MC=%d SIMDNET_GEMM_KC=%d SIMDNET_GEMM_NC=%d (%.1f GFLOPS; default MC=%d KC=%d NC=%d)\n",
+		b.MC, b.KC, b.NC, b.GFLOPS, k.MC, k.KC, k.NC)
+	return nil
+}
+
+// chooseKernels turns --kernel into kernels: "" is the selected one, "all"
+// every one this CPU runs.
+func chooseKernels(isa string) ([]gemm.Kernel, error) {
+	switch isa {
+	case "":
+		return []gemm.Kernel{gemm.Selected()}, nil
+	case "all":
+		return gemm.Kernels(), nil
+	}
+	k, ok := gemm.KernelByISA(isa)
+	if !ok {
+		var have []string
+		for _, k := range gemm.Kernels() {
+			have = append(have, k.ISA)
+		}
+		return nil, fmt.Errorf("--kernel %s: not available on this CPU/build (have %s)", isa, strings.Join(have, ", "))
+	}
+	return []gemm.Kernel{k}, nil
+}
+
