@@ -119,4 +119,3 @@ func chooseKernels(isa string) ([]gemm.Kernel, error) {
 	}
 	return []gemm.Kernel{k}, nil
 }
-
