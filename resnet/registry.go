@@ -1,0 +1,87 @@
+package resnet
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/simdnet/simdnet/ops"
+)
+
+// The SIGNS data set: 64×64 RGB images of six hand signs.
+var (
+	SignsInput   = [3]int{64, 64, 3}
+	SignsClasses = 6
+)
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Arch{
+		"resnet18":      Arch18,
+		"resnet34":      Arch34,
+		"resnet50":      Standard,
+		"resnet50-seed": Seed,
+		"resnet101":     Arch101,
+		"resnet152":     Arch152,
+	}
+)
+
+// Register adds an architecture under a new name.
+func Register(name string, a Arch) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, ok := registry[name]; ok || name == "" {
+		return fmt.Errorf("resnet: architecture name %q is empty or taken", name)
+	}
+	registry[name] = a.Clone()
+	return nil
+}
+
+// Lookup returns a copy of the architecture registered under name:
+// "resnet18", "resnet34", "resnet50" (Standard), "resnet50-seed" (Seed),
+// "resnet101", "resnet152", or one added by Register.
+func Lookup(name string) (Arch, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	a, ok := registry[name]
+	return a.Clone(), ok
+}
+
+// Names lists the registered architectures, sorted.
+func Names() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Config names a model completely: with it a weights file can rebuild the
+// graph its weights belong to, and a fresh model is reproducible.
+type Config struct {
+	Arch       string `json:"arch"`        // a registered name, e.g. "resnet50-seed"
+	InputShape [3]int `json:"input_shape"` // height, width, channels
+	Classes    int    `json:"classes"`
+	Seed       uint64 `json:"seed"` // of the initial weights
+}
+
+// Build builds the configured model.
+func (c Config) Build() (*ops.Graph, error) {
+	a, ok := Lookup(c.Arch)
+	if !ok {
+		return nil, fmt.Errorf("resnet: unknown architecture %q (have %s)", c.Arch, strings.Join(Names(), ", "))
+	}
+	for _, d := range c.InputShape {
+		if d < 1 {
+			return nil, fmt.Errorf("resnet: %s: input shape %v must be positive", c.Arch, c.InputShape)
+		}
+	}
+	return New(a, c.InputShape, c.Classes, c.Seed)
+}
