@@ -19,22 +19,20 @@ func Im2Col(dst, src []float32, g Geometry) {
 				patch := dst[r*cols : (r+1)*cols]
 				r++
 				ih0, iw0 := y*g.SH-g.PadTop, x*g.SW-g.PadLeft
+				// Taps [kx0, kx1) of each kernel row lie inside the image:
+				// adjacent pixels, so one contiguous run of NHWC values.
+				kx0, kx1 := max(0, -iw0), max(0, min(g.KW, g.W-iw0))
 				for ky := 0; ky < g.KH; ky++ {
 					out := patch[ky*rowLen : (ky+1)*rowLen]
 					ih := ih0 + ky
-					if ih < 0 || ih >= g.H {
+					if ih < 0 || ih >= g.H || kx0 >= kx1 {
 						clear(out)
 						continue
 					}
-					line := img[ih*g.W*g.C : (ih+1)*g.W*g.C]
-					for kx := 0; kx < g.KW; kx++ {
-						o := out[kx*g.C : (kx+1)*g.C]
-						if iw := iw0 + kx; iw >= 0 && iw < g.W {
-							copy(o, line[iw*g.C:(iw+1)*g.C])
-						} else {
-							clear(o)
-						}
-					}
+					clear(out[:kx0*g.C])
+					row := (ih*g.W + iw0) * g.C
+					copy(out[kx0*g.C:kx1*g.C], img[row+kx0*g.C:row+kx1*g.C])
+					clear(out[kx1*g.C:])
 				}
 			}
 		}
@@ -58,21 +56,20 @@ func Col2Im(dst, cols []float32, g Geometry) {
 				patch := cols[r*k : (r+1)*k]
 				r++
 				ih0, iw0 := y*g.SH-g.PadTop, x*g.SW-g.PadLeft
+				kx0, kx1 := max(0, -iw0), max(0, min(g.KW, g.W-iw0))
+				if kx0 >= kx1 {
+					continue
+				}
 				for ky := 0; ky < g.KH; ky++ {
 					ih := ih0 + ky
 					if ih < 0 || ih >= g.H {
 						continue
 					}
-					for kx := 0; kx < g.KW; kx++ {
-						iw := iw0 + kx
-						if iw < 0 || iw >= g.W {
-							continue
-						}
-						in := patch[(ky*g.KW+kx)*g.C : (ky*g.KW+kx+1)*g.C]
-						acc := img[(ih*g.W+iw)*g.C : (ih*g.W+iw+1)*g.C]
-						for c, v := range in {
-							acc[c] += v
-						}
+					row := (ih*g.W + iw0) * g.C
+					in := patch[ky*g.KW*g.C+kx0*g.C : ky*g.KW*g.C+kx1*g.C]
+					acc := img[row+kx0*g.C : row+kx1*g.C]
+					for c, v := range in {
+						acc[c] += v
 					}
 				}
 			}

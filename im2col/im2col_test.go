@@ -21,6 +21,8 @@ var geometries = []Geometry{
 	{N: 2, H: 4, W: 5, C: 9, KH: 1, KW: 1, SH: 1, SW: 1},
 	{N: 1, H: 3, W: 4, C: 2, KH: 5, KW: 6, SH: 1, SW: 3, PadTop: 1, PadBottom: 1, PadLeft: 2, PadRight: 0},
 	{N: 2, H: 8, W: 3, C: 1, KH: 2, KW: 3, SH: 3, SW: 1, PadTop: 2, PadBottom: 0, PadLeft: 0, PadRight: 0},
+	// Padding wider than the window: some windows lie wholly outside.
+	{N: 1, H: 3, W: 3, C: 2, KH: 2, KW: 2, SH: 1, SW: 1, PadTop: 2, PadBottom: 2, PadLeft: 3, PadRight: 2},
 }
 
 func randSlice(rng *rand.Rand, n int) []float32 {

@@ -56,35 +56,61 @@ func (pk *Packer) PackA(dst []float32, i0, mc, p0, kc, mr int) {
 	}
 }
 
-// packRow writes values [p0, p0+kc) of patch r to out[0], out[mr], ... The
-// patch is a sequence of kernel taps, each a run of C channels that is
-// contiguous in NHWC, so the walk copies whole runs and clears the runs that
-// lie in the padding.
+// packRow writes values [p0, p0+kc) of patch r to out[0], out[mr], ...
+// Walking the patch one kernel row (ky) at a time, the taps that fall inside
+// the image are adjacent pixels of one input row, and in NHWC their channels
+// form a single contiguous run: so each kernel row is at most a run of
+// zeros, one copied run and another run of zeros, whatever C is.
 func (pk *Packer) packRow(out []float32, r, p0, kc, mr int) {
 	g := &pk.g
 	base, ih0, iw0 := g.patchOrigin(r, pk.oh, pk.ow)
-	tap, c0 := p0/g.C, p0%g.C
-	ky, kx := tap/g.KW, tap%g.KW
+	rowLen := g.KW * g.C
+	// Columns [lo, hi) of every kernel row lie inside the image.
+	lo := max(0, -iw0) * g.C
+	hi := max(lo, min(g.KW, g.W-iw0)*g.C)
 	for p := 0; p < kc; {
-		run := min(g.C-c0, kc-p)
-		dst := out[p*mr : (p+run-1)*mr+1]
-		ih, iw := ih0+ky, iw0+kx
-		if ih >= 0 && ih < g.H && iw >= 0 && iw < g.W {
-			off := base + (ih*g.W+iw)*g.C + c0
-			for j, v := range pk.src[off : off+run] {
-				dst[j*mr] = v
-			}
-		} else {
-			for j := 0; j < run; j++ {
-				dst[j*mr] = 0
-			}
+		ky, j := (p0+p)/rowLen, (p0+p)%rowLen
+		end := min(rowLen, j+kc-p)
+		dst := out[p*mr:]
+		p += end - j
+		ih := ih0 + ky
+		if ih < 0 || ih >= g.H {
+			zeroStrided(dst, end-j, mr)
+			continue
 		}
-		p += run
-		c0 = 0
-		if kx++; kx == g.KW {
-			kx = 0
-			ky++
+		a, b := min(max(j, lo), end), max(min(end, hi), j) // the copied part of [j, end)
+		if a >= b {
+			zeroStrided(dst, end-j, mr)
+			continue
 		}
+		zeroStrided(dst, a-j, mr)
+		row := base + (ih*g.W+iw0)*g.C // may point left of the image; [lo, hi) does not
+		scatter(dst[(a-j)*mr:], pk.src[row+a:row+b], mr)
+		if end > b {
+			zeroStrided(dst[(b-j)*mr:], end-b, mr)
+		}
+	}
+}
+
+// scatter writes src to dst[0], dst[mr], dst[2*mr], ...
+func scatter(dst, src []float32, mr int) {
+	if len(src) == 0 {
+		return
+	}
+	dst = dst[:(len(src)-1)*mr+1]
+	for j, v := range src {
+		dst[j*mr] = v
+	}
+}
+
+// zeroStrided clears dst[0], dst[mr], ..., n values in all.
+func zeroStrided(dst []float32, n, mr int) {
+	if n <= 0 {
+		return
+	}
+	dst = dst[:(n-1)*mr+1]
+	for j := 0; j < n; j++ {
+		dst[j*mr] = 0
 	}
 }
 
@@ -94,8 +120,5 @@ func (pk *Packer) gatherRow(out []float32, r, p0, kc, mr int) {
 	g := &pk.g
 	base, ih, iw := g.patchOrigin(r, pk.oh, pk.ow)
 	off := base + (ih*g.W+iw)*g.C + p0
-	out = out[:(kc-1)*mr+1]
-	for j, v := range pk.src[off : off+kc] {
-		out[j*mr] = v
-	}
+	scatter(out, pk.src[off:off+kc], mr)
 }

@@ -1,0 +1,55 @@
+package ops
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/simdnet/simdnet/gemm"
+	"github.com/simdnet/simdnet/im2col"
+)
+
+// BenchmarkConv2D compares a convolution's Forward (patches packed straight
+// into gemm) with the product alone on a prebuilt patch matrix, which
+// bounds what packing costs.
+func BenchmarkConv2D(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		h, cin, cout, k, s int
+		pad                Padding
+	}{
+		{15, 64, 64, 3, 1, Same},
+		{70, 3, 64, 7, 2, Valid},
+		{15, 256, 128, 1, 2, Valid},
+		{8, 128, 512, 1, 1, Valid},
+	} {
+		l, err := NewConv2D(Conv2DConfig{Name: "c", Filters: c.cout, KernelSize: [2]int{c.k, c.k}, Strides: [2]int{c.s, c.s}, Padding: c.pad}, c.cin, rng)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x := randTensor(rng, 8, c.h, c.h, c.cin)
+		out, err := Apply(l, Inference, x)
+		if err != nil {
+			b.Fatal(err)
+		}
+		g, _ := l.Geometry(8, x.Shape[1:])
+		flops := 2 * int64(g.Rows()) * int64(g.Cols()) * int64(c.cout)
+		name := fmt.Sprintf("%dx%dx%d_k%d_s%d", c.h, c.h, c.cin, c.k, c.s)
+		b.Run(name+"/Forward", func(b *testing.B) {
+			b.SetBytes(flops) // "MB/s" reads as MFLOP/s
+			for b.Loop() {
+				if err := l.Forward(out, []*Tensor{x}, Inference); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/GemmOnly", func(b *testing.B) {
+			cols := make([]float32, g.Rows()*g.Cols())
+			im2col.Im2Col(cols, x.Data, g)
+			b.SetBytes(flops)
+			for b.Loop() {
+				gemm.Sgemm(false, false, g.Rows(), c.cout, g.Cols(), 1, cols, g.Cols(), l.Kernel.Value, c.cout, 0, out.Data, c.cout)
+			}
+		})
+	}
+}
