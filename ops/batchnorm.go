@@ -131,18 +131,38 @@ func (l *BatchNormalization) Normalize(out, x *Tensor, mean, variance []float32)
 	return l.normalize(out, x, mean, variance)
 }
 
-// normalize folds the statistics into one scale and shift per channel, so
-// the loop over the data is a multiply-add.
-func (l *BatchNormalization) normalize(out, x *Tensor, mean, variance []float32) error {
-	c := l.Channels()
-	buf := getScratch(2 * c)
-	defer putScratch(buf)
-	scale, shift := (*buf)[:c], (*buf)[c:2*c]
+// InferenceAffine writes the per-channel scale and shift that Inference
+// mode applies, out = x·scale + shift, with
+//
+//	scale = gamma / sqrt(moving_variance + epsilon)
+//	shift = beta - moving_mean·scale
+//
+// which is what a planner folds into the preceding convolution.
+func (l *BatchNormalization) InferenceAffine(scale, shift []float32) error {
+	if len(scale) != l.Channels() || len(shift) != l.Channels() {
+		return layerErr(l, "scale and shift of length %d and %d, want %d", len(scale), len(shift), l.Channels())
+	}
+	l.affine(l.MovingMean.Value, l.MovingVariance.Value, scale, shift)
+	return nil
+}
+
+// affine folds statistics, gamma and beta into one scale and shift per
+// channel.
+func (l *BatchNormalization) affine(mean, variance, scale, shift []float32) {
 	for i := range scale {
 		s := l.Gamma.Value[i] / float32(math.Sqrt(float64(variance[i])+float64(l.Epsilon)))
 		scale[i] = s
 		shift[i] = l.Beta.Value[i] - mean[i]*s
 	}
+}
+
+// normalize applies the statistics as one multiply-add per value.
+func (l *BatchNormalization) normalize(out, x *Tensor, mean, variance []float32) error {
+	c := l.Channels()
+	buf := getScratch(2 * c)
+	defer putScratch(buf)
+	scale, shift := (*buf)[:c], (*buf)[c:2*c]
+	l.affine(mean, variance, scale, shift)
 	pixels := x.Len() / c
 	parallelFor(pixels, grainFor(c), func(lo, hi int) {
 		src, dst := x.Data[lo*c:hi*c], out.Data[lo*c:hi*c]

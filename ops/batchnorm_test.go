@@ -97,3 +97,27 @@ func TestBatchNormInferenceLeavesStateAlone(t *testing.T) {
 		t.Error("an Inference pass changed the layer")
 	}
 }
+
+// TestBatchNormInferenceAffine checks the folded scale and shift against
+// the reference normalisation of a constant input per channel.
+func TestBatchNormInferenceAffine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	bn := newTestBN(t, rng, 5)
+	scale, shift := make([]float32, 5), make([]float32, 5)
+	if err := bn.InferenceAffine(scale, shift); err != nil {
+		t.Fatal(err)
+	}
+	x := randTensor(rng, 1, 1, 1, 5)
+	want := NewTensor(1, 1, 1, 5)
+	if err := bn.ForwardRef(want, []*Tensor{x}, Inference); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float32, 5)
+	for i, v := range x.Data {
+		got[i] = v*scale[i] + shift[i]
+	}
+	assertClose(t, "x·scale+shift", got, want.Data, 4)
+	if bn.InferenceAffine(scale[:4], shift) == nil {
+		t.Error("InferenceAffine accepted a short scale")
+	}
+}

@@ -209,3 +209,44 @@ func TestSnakeCase(t *testing.T) {
 		t.Error("thousands separators")
 	}
 }
+
+// TestGraphOtherBuilders covers the remaining builders and a model that
+// ends in a separate softmax Activation, whose logits are its input.
+func TestGraphOtherBuilders(t *testing.T) {
+	g := NewGraph(3)
+	x := g.Input("pixels", 6, 6, 2)
+	a := g.AveragePooling2D(x, Pool2DConfig{PoolSize: [2]int{2, 2}, Padding: Same})
+	b := g.GlobalMaxPooling2D(a)
+	c := g.GlobalAveragePooling2D(x)
+	y := g.Add(b, c)
+	y = g.Dense(y, DenseConfig{Units: 4})
+	logitsNode := y
+	y = g.Activation(y, Softmax)
+	g.SetOutput(y)
+	if err := g.Build(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"average_pooling2d_1", "global_max_pooling2d_1", "global_average_pooling2d_1", "add_1", "dense_1", "activation_1"} {
+		if g.Node(name) == nil {
+			t.Errorf("no auto-named layer %s", name)
+		}
+	}
+	if g.InputNode().Name() != "pixels" || len(g.Nodes()) != 7 || g.Seed() != 3 {
+		t.Error("graph accessors")
+	}
+	rng := rand.New(rand.NewPCG(43, 44))
+	xs := randTensor(rng, 2, 6, 6, 2)
+	vals, err := g.Run(xs, RunOptions{Logits: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := vals[g.OutputNode().ID].Data, vals[logitsNode.ID].Data; !slices.Equal(got, want) {
+		t.Errorf("logits %v, want the dense output %v", got, want)
+	}
+	if f, err := ParseActFunc("softmax"); err != nil || f != Softmax || f.String() != "softmax" {
+		t.Error("ParseActFunc(softmax)")
+	}
+	if _, err := ParseActFunc("tanh"); err == nil {
+		t.Error("ParseActFunc accepted tanh")
+	}
+}
