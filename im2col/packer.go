@@ -11,9 +11,10 @@ import "fmt"
 // A Packer only reads its input, so gemm may call PackA from several
 // goroutines at once.
 type Packer struct {
-	src    []float32
-	g      Geometry
-	oh, ow int
+	src       []float32
+	g         Geometry
+	oh, ow    int
+	pointwise bool
 }
 
 // NewPacker returns the packer for the patches of src under g. It panics on
@@ -25,7 +26,7 @@ func NewPacker(src []float32, g Geometry) *Packer {
 	if len(src) < g.InputLen() {
 		panic(fmt.Sprintf("im2col: NewPacker: input has %d values, want %d", len(src), g.InputLen()))
 	}
-	return &Packer{src: src, g: g, oh: g.OutH(), ow: g.OutW()}
+	return &Packer{src: src, g: g, oh: g.OutH(), ow: g.OutW(), pointwise: g.Pointwise()}
 }
 
 // Geometry returns the geometry the packer was made for.
@@ -42,7 +43,7 @@ func (pk *Packer) PackA(dst []float32, i0, mc, p0, kc, mr int) {
 		strip := dst[s*kc*mr : (s+1)*kc*mr]
 		rows := min(mr, mc-s*mr)
 		for i := 0; i < rows; i++ {
-			if pk.g.Pointwise() {
+			if pk.pointwise {
 				pk.gatherRow(strip[i:], i0+s*mr+i, p0, kc, mr)
 			} else {
 				pk.packRow(strip[i:], i0+s*mr+i, p0, kc, mr)

@@ -15,6 +15,8 @@ type RunOptions struct {
 // node's output indexed by Node.ID (nil for nodes that do not feed the
 // output). The input node's entry is x itself. Each call allocates its
 // activations: this is the plain, unfused path that training and tests use.
+// Inference-mode runs may share a graph across goroutines; Training-mode
+// runs update BatchNormalization state and must not overlap.
 func (g *Graph) Run(x *Tensor, opt RunOptions) ([]*Tensor, error) {
 	if err := g.Build(); err != nil {
 		return nil, err

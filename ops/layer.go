@@ -39,7 +39,10 @@ type Layer interface {
 	// The pointers are the layer's own: writing Value changes the layer.
 	Params() []*Param
 	// Forward computes out from in. out must already have the batch size
-	// of the inputs followed by OutputShape; it is overwritten.
+	// of the inputs followed by OutputShape; it is overwritten. Layers
+	// that work value by value (BatchNormalization, Activation, Add,
+	// Flatten) accept an out that shares Data with an input. In Inference
+	// mode no layer changes state, so calls may run concurrently.
 	Forward(out *Tensor, in []*Tensor, mode Mode) error
 	// ForwardRef is Forward by the definition, with float64 accumulation:
 	// slow, and the reference the fast path is tested against.
