@@ -309,3 +309,38 @@ func TestRegistry(t *testing.T) {
 		t.Error("block names")
 	}
 }
+
+// TestConvWeightsMatchPublishedModels checks each depth's block structure
+// against torchvision's published parameter totals, with the parts that
+// differ here taken out: torchvision's 1000-class head (512·1000+1000 or
+// 2048·1000+1000) and its two trainable values per batch-norm channel.
+// What remains is the number of convolution kernel weights, which must
+// agree exactly.
+func TestConvWeightsMatchPublishedModels(t *testing.T) {
+	for _, c := range []struct {
+		arch Arch
+		want int
+	}{
+		{Arch18, 11689512 - 513000 - 2*4800},
+		{Arch34, 21797672 - 513000 - 2*8512},
+		{Standard, 25557032 - 2049000 - 2*26560},
+		{Arch101, 44549160 - 2049000 - 2*52672},
+	} {
+		if testing.Short() && c.arch.Depth() > 50 {
+			continue
+		}
+		g, err := New(c.arch, SignsInput, SignsClasses, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for _, l := range g.Layers() {
+			if conv, ok := l.(*ops.Conv2D); ok {
+				got += conv.Kernel.Len()
+			}
+		}
+		if got != c.want {
+			t.Errorf("%s: %d convolution weights, want %d", c.arch.Name, got, c.want)
+		}
+	}
+}
