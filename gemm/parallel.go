@@ -38,36 +38,76 @@ func (jb *job) runSerial() {
 	workspaces.Put(ws)
 }
 
-// runParallel spreads the job over t goroutines (the caller's among them).
-// Each takes a band of C rows, or of C columns when A has too few rows to go
-// round, and runs the whole loop nest on it with its own workspace. The job
-// is passed by value so that only this path moves it to the heap.
-func runParallel(jb job, t int) {
-	kern := jb.kern
-	byRows := (jb.m+kern.MR-1)/kern.MR >= 4*t || jb.m >= jb.n
-	part := func(w int) {
-		ws := workspaces.Get().(*workspace)
-		if byRows {
-			lo, hi := split(jb.m, kern.MR, t, w)
-			if lo < hi {
-				jb.run(ws, lo, hi, 0, jb.n)
-			}
-		} else {
-			lo, hi := split(jb.n, kern.NR, t, w)
-			if lo < hi {
-				jb.run(ws, 0, jb.m, lo, hi)
-			}
+// sharedJob is a job split between goroutines. Each takes a band of C rows,
+// or of C columns when A has too few rows to go round, and runs the whole
+// loop nest on it with its own workspace. Bands never share a C element, so
+// the result does not depend on the number of goroutines.
+type sharedJob struct {
+	job
+	threads int
+	byRows  bool
+	done    sync.WaitGroup
+}
+
+// part runs band w of the job.
+func (sj *sharedJob) part(w int) {
+	ws := workspaces.Get().(*workspace)
+	kern := sj.kern
+	if sj.byRows {
+		if lo, hi := split(sj.m, kern.MR, sj.threads, w); lo < hi {
+			sj.run(ws, lo, hi, 0, sj.n)
 		}
-		workspaces.Put(ws)
+	} else if lo, hi := split(sj.n, kern.NR, sj.threads, w); lo < hi {
+		sj.run(ws, 0, sj.m, lo, hi)
 	}
-	var wg sync.WaitGroup
-	wg.Add(t - 1)
-	for w := 1; w < t; w++ {
+	workspaces.Put(ws)
+}
+
+// Shared jobs are pooled and handed to long-lived workers over a channel, so
+// that a multi-threaded call allocates nothing either: starting goroutines
+// per call would allocate their closures.
+var (
+	sharedJobs = sync.Pool{New: func() any { return new(sharedJob) }}
+	bands      = make(chan band)
+	workersMu  sync.Mutex
+	workers    int
+)
+
+// band is one goroutine's share of a shared job.
+type band struct {
+	sj *sharedJob
+	w  int
+}
+
+// ensureWorkers starts workers until at least n exist. They live as long as
+// the process, idle on the channel, like the runtime's own worker threads;
+// their number never exceeds the largest thread count ever asked for.
+func ensureWorkers(n int) {
+	workersMu.Lock()
+	for ; workers < n; workers++ {
 		go func() {
-			defer wg.Done()
-			part(w)
+			for b := range bands {
+				b.sj.part(b.w)
+				b.sj.done.Done()
+			}
 		}()
 	}
-	part(0)
-	wg.Wait()
+	workersMu.Unlock()
+}
+
+// runParallel spreads the job over t goroutines, the caller's among them.
+func runParallel(jb *job, t int) {
+	sj := sharedJobs.Get().(*sharedJob)
+	sj.job = *jb
+	sj.threads = t
+	sj.byRows = (jb.m+jb.kern.MR-1)/jb.kern.MR >= 4*t || jb.m >= jb.n
+	ensureWorkers(t - 1)
+	sj.done.Add(t - 1)
+	for w := 1; w < t; w++ {
+		bands <- band{sj, w}
+	}
+	sj.part(0)
+	sj.done.Wait()
+	sj.job = job{} // drop references to the caller's matrices
+	sharedJobs.Put(sj)
 }

@@ -47,7 +47,7 @@ func Run(p *Params) {
 		jb.bSrc = chooseBSource(&jb)
 	}
 	if t := threadsFor(p.Threads, jb.m, jb.n, jb.k, jb.kern); t > 1 {
-		runParallel(jb, t)
+		runParallel(&jb, t)
 	} else {
 		jb.runSerial()
 	}

@@ -233,14 +233,19 @@ func TestKernelsAgainstTwin(t *testing.T) {
 	}
 }
 
-func TestZeroAllocsSingleThread(t *testing.T) {
+func TestZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, kern := range Kernels() {
-		p := newCase(rng, 100, 120, 130, false, false, 0, 1, 0)
-		p.Kernel, p.Threads = &kern, 1
-		Run(p) // warm the workspace pool
-		if allocs := testing.AllocsPerRun(20, func() { Run(p) }); allocs != 0 {
-			t.Errorf("%s: %v allocations per call, want 0", kern.Name, allocs)
+		for _, threads := range []int{1, 2} {
+			p := newCase(rng, 100, 120, 130, false, false, 0, 1, 0)
+			p.Kernel, p.Threads = &kern, threads
+			Run(p) // warm the workspace pool and start the workers
+			if allocs := testing.AllocsPerRun(20, func() { Run(p) }); allocs != 0 {
+				t.Errorf("%s, %d threads: %v allocations per call, want 0", kern.Name, threads, allocs)
+			}
 		}
 	}
 }
