@@ -10,10 +10,9 @@ import (
 )
 
 // The SIGNS data set: 64×64 RGB images of six hand signs.
-var (
-	SignsInput   = [3]int{64, 64, 3}
-	SignsClasses = 6
-)
+var SignsInput = [3]int{64, 64, 3}
+
+const SignsClasses = 6
 
 var (
 	registryMu sync.RWMutex
