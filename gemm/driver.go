@@ -1,6 +1,6 @@
 package gemm
 
-import "sync"
+import "github.com/simdnet/simdnet/internal/freelist"
 
 // bSource says where the micro-kernel reads B from.
 type bSource uint8
@@ -36,13 +36,13 @@ type job struct {
 	kern *Kernel
 }
 
-// workspace holds one goroutine's packing buffers. They are pooled, so a
-// steady stream of calls allocates nothing.
+// workspace holds one goroutine's packing buffers. They are kept between
+// calls, so a steady stream of calls allocates nothing.
 type workspace struct {
 	a, b, tile []float32
 }
 
-var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+var workspaces = freelist.List[*workspace]{New: func() *workspace { return new(workspace) }}
 
 func grow(buf []float32, n int) []float32 {
 	if cap(buf) < n {

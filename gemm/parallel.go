@@ -3,6 +3,8 @@ package gemm
 import (
 	"runtime"
 	"sync"
+
+	"github.com/simdnet/simdnet/internal/freelist"
 )
 
 // minFlopsPerThread keeps small products on one goroutine: below it, waking a
@@ -33,7 +35,7 @@ func split(total, unit, t, w int) (lo, hi int) {
 
 // runSerial runs the whole job on the calling goroutine.
 func (jb *job) runSerial() {
-	ws := workspaces.Get().(*workspace)
+	ws := workspaces.Get()
 	jb.run(ws, 0, jb.m, 0, jb.n)
 	workspaces.Put(ws)
 }
@@ -51,7 +53,7 @@ type sharedJob struct {
 
 // part runs band w of the job.
 func (sj *sharedJob) part(w int) {
-	ws := workspaces.Get().(*workspace)
+	ws := workspaces.Get()
 	kern := sj.kern
 	if sj.byRows {
 		if lo, hi := split(sj.m, kern.MR, sj.threads, w); lo < hi {
@@ -67,7 +69,7 @@ func (sj *sharedJob) part(w int) {
 // that a multi-threaded call allocates nothing either: starting goroutines
 // per call would allocate their closures.
 var (
-	sharedJobs = sync.Pool{New: func() any { return new(sharedJob) }}
+	sharedJobs = freelist.List[*sharedJob]{New: func() *sharedJob { return new(sharedJob) }}
 	bands      = make(chan band)
 	workersMu  sync.Mutex
 	workers    int
@@ -97,7 +99,7 @@ func ensureWorkers(n int) {
 
 // runParallel spreads the job over t goroutines, the caller's among them.
 func runParallel(jb *job, t int) {
-	sj := sharedJobs.Get().(*sharedJob)
+	sj := sharedJobs.Get()
 	sj.job = *jb
 	sj.threads = t
 	sj.byRows = (jb.m+jb.kern.MR-1)/jb.kern.MR >= 4*t || jb.m >= jb.n

@@ -1,0 +1,159 @@
+package ops
+
+import (
+	"fmt"
+	"io"
+	"github.com/simdnet/simdnet/gemm"
+	"github.com/simdnet/simdnet/im2col"
+	"github.com/simdnet/simdnet/internal/freelist"
+)
+
+// PlanOptions tunes Compile.
+type PlanOptions struct {
+	// Kernel is the gemm micro-kernel the weights are packed for; nil means
+	// gemm.Selected().
+	Kernel *gemm.Kernel
+	// Threads is the number of goroutines each product may use; 0 means
+	// GOMAXPROCS.
+	Threads int
+	// Logits leaves out the output layer's activation (softmax), so Run
+	// returns the logits.
+	Logits bool
+}
+
+// Plan is a graph compiled for inference. BatchNormalization is folded into
+// the preceding convolution's weights and bias; ReLU and the residual Add
+// run in the convolution's gemm epilogue while each tile is in registers or
+// L1; weights are packed once into the micro-kernel's layout; and every
+// intermediate tensor has a fixed place in one arena, assigned by liveness,
+// so tensors that are never alive together share memory.
+//
+// A Plan is immutable and safe for concurrent use: each Run takes its own
+// arena from a pool, so a steady stream of calls allocates nothing. It holds
+// copies of the weights: changing the graph afterwards does not change it.
+type Plan struct {
+	name    string
+	in      Shape // per-sample input shape, H×W×C
+	out     Shape // per-sample output shape
+	steps   []step
+	values  []value
+	input   int // value index of the input (the caller's tensor)
+	output  int // value index of the output (the caller's tensor)
+	arena   int // per-sample arena length in float32s
+	packers int // im2col packers each run needs
+	weights int // bytes of packed weights and biases
+	opts    PlanOptions
+
+	arenas freelist.List[*arena]
+}
+
+// value is one tensor a plan computes: its per-sample length and its place
+// in the arena (scaled by the batch size at run time).
+type value struct {
+	name   string // the node whose output it is
+	size   int    // float32s per sample
+	offset int    // float32s per sample before it in the arena
+	first  int    // step that writes it
+	last   int    // last step that reads it
+}
+
+// arena is one run's memory: the intermediate tensors and the im2col packers.
+type arena struct {
+	buf     []float32
+	packers []im2col.Packer
+	batch   int
+	x, y    []float32 // the caller's input and output for this run
+}
+
+// InputShape is the per-sample input shape the plan accepts (H, W, C).
+func (p *Plan) InputShape() Shape { return p.in.Clone() }
+
+// OutputShape is the per-sample output shape (e.g. the class count).
+func (p *Plan) OutputShape() Shape { return p.out.Clone() }
+
+// ArenaBytes is the intermediate memory one run over a batch takes.
+func (p *Plan) ArenaBytes(batch int) int { return 4 * p.arena * batch }
+
+// WeightBytes is the memory of the packed weights and biases.
+func (p *Plan) WeightBytes() int { return p.weights }
+
+// Steps is the number of fused steps one run executes.
+func (p *Plan) Steps() int { return len(p.steps) }
+
+// Run computes the plan's output for the batch x (N×H×W×C) into out
+// (N followed by OutputShape). It returns an error naming what is wrong when
+// the shapes do not match, and allocates nothing once the arena pool is warm.
+func (p *Plan) Run(out, x *Tensor) error {
+	if err := p.checkIO(out, x); err != nil {
+		return err
+	}
+	batch := x.Shape[0]
+	ar := p.arenas.Get()
+	if need := p.arena * batch; cap(ar.buf) < need {
+		ar.buf = make([]float32, need)
+	}
+	ar.batch, ar.x, ar.y = batch, x.Data, out.Data
+	for i := range p.steps {
+		p.steps[i].run(p, ar)
+	}
+	ar.x, ar.y = nil, nil
+	p.arenas.Put(ar)
+	return nil
+}
+
+// Forward runs the plan on x and returns a new output tensor.
+func (p *Plan) Forward(x *Tensor) (*Tensor, error) {
+	if x == nil || len(x.Shape) != len(p.in)+1 {
+		return nil, p.inputErr(x)
+	}
+	out := NewTensor(append([]int{x.Shape[0]}, p.out...)...)
+	if err := p.Run(out, x); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (p *Plan) checkIO(out, x *Tensor) error {
+	if x == nil || len(x.Shape) != len(p.in)+1 || x.Shape[0] < 1 || !x.Shape[1:].Equal(p.in) || len(x.Data) != x.Shape.Len() {
+		return p.inputErr(x)
+	}
+	if out == nil || len(out.Shape) != len(p.out)+1 || out.Shape[0] != x.Shape[0] || !out.Shape[1:].Equal(p.out) || len(out.Data) != out.Shape.Len() {
+		want := append(Shape{x.Shape[0]}, p.out...)
+		got := "nil"
+		if out != nil {
+			got = fmt.Sprintf("%v with %d values", out.Shape, len(out.Data))
+		}
+		return fmt.Errorf("plan %s: output tensor is %s, want shape %v", p.name, got, want)
+	}
+	return nil
+}
+
+func (p *Plan) inputErr(x *Tensor) error {
+	got := "nil"
+	if x != nil {
+		got = fmt.Sprintf("shape %v with %d values", x.Shape, len(x.Data))
+	}
+	return fmt.Errorf("plan %s: input is %s, want a batch of at least one %v image (N×H×W×C)", p.name, got, p.in)
+}
+
+// slice returns value v's memory in this run.
+func (p *Plan) slice(ar *arena, v int) []float32 {
+	switch v {
+	case p.input:
+		return ar.x
+	case p.output:
+		return ar.y
+	}
+	val := &p.values[v]
+	return ar.buf[val.offset*ar.batch : (val.offset+val.size)*ar.batch]
+}
+
+// Describe writes the fused steps, one a line, with the arena and weight
+// sizes: what Compile made of the graph.
+func (p *Plan) Describe(w io.Writer) {
+	fmt.Fprintf(w, "plan %s: %d steps, arena %d floats per image, packed weights %.1f MiB\n",
+		p.name, len(p.steps), p.arena, float64(p.weights)/(1<<20))
+	for i := range p.steps {
+		fmt.Fprintf(w, "  %3d %s\n", i, p.steps[i].describe(p))
+	}
+}
