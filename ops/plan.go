@@ -2,10 +2,10 @@ package ops
 
 import (
 	"fmt"
-	"io"
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/im2col"
 	"github.com/simdnet/simdnet/internal/freelist"
+	"io"
 )
 
 // PlanOptions tunes Compile.

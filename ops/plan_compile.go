@@ -421,4 +421,3 @@ func (p *Plan) place() {
 		placed = append(placed, v)
 	}
 }
-
