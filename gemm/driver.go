@@ -162,20 +162,23 @@ func (jb *job) tile(ws *workspace, a, b []float32, bStride, kc, i, j, rows, cols
 func (jb *job) prepareC(c []float32, i, j, rows, cols int) {
 	for r := 0; r < rows; r++ {
 		row := c[r*jb.ldc : r*jb.ldc+cols]
-		switch jb.beta {
-		case 0:
+		var res []float32
+		if jb.res != nil {
+			res = jb.res[(i+r)*jb.ldr+j : (i+r)*jb.ldr+j+cols]
+		}
+		switch {
+		case jb.beta == 0 && res != nil:
+			copy(row, res) // the common case of a residual block: one memmove
+			continue
+		case jb.beta == 0:
 			clear(row)
-		case 1:
-		default:
+		case jb.beta != 1:
 			for x := range row {
 				row[x] *= jb.beta
 			}
 		}
-		if jb.res != nil {
-			res := jb.res[(i+r)*jb.ldr+j : (i+r)*jb.ldr+j+cols]
-			for x, v := range res {
-				row[x] += v
-			}
+		for x, v := range res {
+			row[x] += v
 		}
 	}
 }

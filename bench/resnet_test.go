@@ -1,0 +1,51 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/simdnet/simdnet/ops"
+)
+
+// BenchmarkResNet50 is fused inference of the seed and standard ResNet50 at
+// 64×64, batch 1 (latency) and 32 (throughput). Threads follow -cpu:
+//
+//	go test -bench ResNet50 -cpu 1,2 ./bench
+func BenchmarkResNet50(b *testing.B) {
+	for _, arch := range []struct{ name, reg string }{{"seed", "resnet50-seed"}, {"standard", "resnet50"}} {
+		g, p, err := CompiledResNet(arch.reg, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		flop := ForwardFlops(g)
+		for _, batch := range []int{1, 32} {
+			b.Run(fmt.Sprintf("%s/b%d", arch.name, batch), func(b *testing.B) {
+				x := RandomImages(p, batch)
+				out := ops.NewTensor(batch, 6)
+				if err := p.Run(out, x); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					_ = p.Run(out, x)
+				}
+				sec := b.Elapsed().Seconds() / float64(b.N)
+				b.ReportMetric(sec*1e3/float64(batch), "ms/img")
+				b.ReportMetric(float64(batch)/sec, "img/s")
+				b.ReportMetric(flop*float64(batch)/sec/1e9, "GFLOPS")
+			})
+		}
+	}
+}
+
+func TestForwardFlops(t *testing.T) {
+	g, _, err := CompiledResNet("resnet50-seed", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The PyTorch anchor prints 0.571 GFLOP per image for this network.
+	if f := ForwardFlops(g) / 1e9; f < 0.570 || f > 0.572 {
+		t.Fatalf("seed ResNet50: %.4f GFLOP per image, want 0.571", f)
+	}
+}
