@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/simdnet/simdnet/bench"
+)
+
+func init() {
+	benchTargets["resnet50"] = benchResNet
+}
+
+func benchResNet(args []string, stdout io.Writer) error {
+	fs := newFlags("bench resnet50", "bench resnet50 [flags]", stdout)
+	arch := fs.String("arch", "resnet50-seed", "architecture: resnet50-seed (the tutorial's printed one) or resnet50")
+	batches := fs.String("batch", "1,32", "comma-separated batch sizes")
+	threads := fs.Int("threads", 0, "threads (GOMAXPROCS and goroutines per product); 0: all cores")
+	round := fs.Duration("round", time.Second, "minimum length of a timed round")
+	asJSON := fs.Bool("json", false, "print one JSON object as the last line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sizes, err := parseInts(*batches)
+	if err != nil {
+		return fmt.Errorf("--batch: %v", err)
+	}
+	if *threads < 0 {
+		return fmt.Errorf("--threads %d: must be at least 0", *threads)
+	}
+	if *threads > 0 {
+		runtime.GOMAXPROCS(*threads)
+	}
+	t := runtime.GOMAXPROCS(0)
+	printMachine(stdout)
+	g, p, err := bench.CompiledResNet(*arch, t)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %.3f GFLOP/img, packed weights %.1f MiB, %d fused steps\n",
+		*arch, bench.ForwardFlops(g)/1e9, float64(p.WeightBytes())/(1<<20), p.Steps())
+	var results []bench.ResNetResult
+	for _, b := range sizes {
+		r, err := bench.ResNet(*arch, g, p, b, t, *round)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+		fmt.Fprintf(stdout, "%s  arena %.1f MiB\n", r, float64(r.ArenaBytes)/(1<<20))
+	}
+	rss := peakRSS()
+	if rss > 0 {
+		fmt.Fprintf(stdout, "peak RSS %.1f MiB\n", float64(rss)/(1<<20))
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{
+			"bench": "resnet50", "arch": *arch, "threads": t, "results": results, "peak_rss_bytes": rss,
+			"weight_bytes": p.WeightBytes(), "gflop_per_img": bench.ForwardFlops(g) / 1e9,
+		})
+	}
+	return nil
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("%q is not a positive whole number", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// peakRSS is the process's high-water resident memory in bytes, from
+// /proc/self/status on Linux; 0 where that is not available.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) >= 1 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
