@@ -35,31 +35,49 @@ func ImagePixels(dst []float32, img image.Image, h, w int) {
 			src[o], src[o+1], src[o+2] = r, g, bb
 		}
 	}
-	for y := 0; y < h; y++ {
-		y0, y1, fy := sample(y, h, sh)
-		for x := 0; x < w; x++ {
-			x0, x1, fx := sample(x, w, sw)
-			for c := 0; c < 3; c++ {
-				top := src[(y0*sw+x0)*3+c]*(1-fx) + src[(y0*sw+x1)*3+c]*fx
-				bot := src[(y1*sw+x0)*3+c]*(1-fx) + src[(y1*sw+x1)*3+c]*fx
-				dst[(y*w+x)*3+c] = top*(1-fy) + bot*fy
+	ResizeBilinear(dst, h, w, src, sh, sw, 3)
+}
+
+// ResizeBilinear resamples an h×w×c image (row-major, channels last) to
+// oh×ow×c with bilinear interpolation on pixel centres (TensorFlow's
+// half_pixel_centers, PIL's BILINEAR when enlarging), clamping at the edges.
+// Halving a size averages each 2×2 block exactly.
+func ResizeBilinear(dst []float32, oh, ow int, src []float32, h, w, c int) {
+	xs := axisTaps(ow, w)
+	for oy, ry := range axisTaps(oh, h) {
+		row0, row1 := src[ry.i0*w*c:], src[ry.i1*w*c:]
+		out := dst[oy*ow*c:]
+		for ox, rx := range xs {
+			for ch := 0; ch < c; ch++ {
+				out[ox*c+ch] = lerp(lerp(row0[rx.i0*c+ch], row0[rx.i1*c+ch], rx.f),
+					lerp(row1[rx.i0*c+ch], row1[rx.i1*c+ch], rx.f), ry.f)
 			}
 		}
 	}
 }
 
-// sample maps output index i of n onto the two source indices of m around
-// its centre and the weight of the second.
-func sample(i, n, m int) (i0, i1 int, f float32) {
-	pos := (float32(i)+0.5)*float32(m)/float32(n) - 0.5
-	if pos < 0 {
-		pos = 0
+// lerp interpolates from a to b; written as a+(b-a)·f so that equal
+// neighbours give exactly their value.
+func lerp(a, b, f float32) float32 { return a + (b-a)*f }
+
+// tap is where one output coordinate samples the input: between i0 and i1
+// with weight f on i1.
+type tap struct {
+	i0, i1 int
+	f      float32
+}
+
+// axisTaps computes the taps of an axis resized from n to m samples.
+func axisTaps(m, n int) []tap {
+	taps := make([]tap, m)
+	scale := float64(n) / float64(m)
+	for o := range taps {
+		s := (float64(o)+0.5)*scale - 0.5
+		s = min(max(s, 0), float64(n-1))
+		i0 := int(s)
+		taps[o] = tap{i0: i0, i1: min(i0+1, n-1), f: float32(s - float64(i0))}
 	}
-	i0 = int(pos)
-	if i0 >= m-1 {
-		return m - 1, m - 1, 0
-	}
-	return i0, i0 + 1, pos - float32(i0)
+	return taps
 }
 
 // rgb reads one pixel as 8-bit-scaled floats in [0, 1]. Alpha is ignored:
