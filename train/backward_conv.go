@@ -1,0 +1,91 @@
+package train
+
+import (
+	"github.com/simdnet/simdnet/gemm"
+	"github.com/simdnet/simdnet/ops"
+)
+
+// convState is a convolution's training scratch: the packer of its
+// transposed patches, and its gradient block, kernel then bias, which is
+// laid out as the (KH·KW·C + 1)×F product that computes both.
+type convState struct {
+	pt   patchesT
+	grad []float32
+}
+
+// convChunkRows is about how many patch rows one chunk of the input-gradient
+// product takes: enough for gemm to work at full speed, few enough that the
+// patch gradients stay in cache for col2im.
+const convChunkRows = 1024
+
+// convChunk returns how many output rows and whole images make one chunk of
+// the input-gradient product for output shape (OH, OW, F).
+func convChunk(batch int, out ops.Shape) (rows, images int) {
+	per := out[0] * out[1]
+	images = min(batch, max(1, (convChunkRows+per-1)/per))
+	return images * per, images
+}
+
+// convBackward computes a convolution's kernel and bias gradients and, when
+// dx is not nil, its input gradient (added to dx when accum is set). With
+// X the patch matrix (M×K), W the kernel as K×F and dY the output gradient
+// (M×F):
+//
+//	[dW; db] = [Xᵀ; 1]·dY     one product, A packed from the input
+//	dX       = col2im(dY·Wᵀ)  in chunks of images; for a 1×1 stride-1
+//	                          convolution dY·Wᵀ is dX itself
+func (p *plan) convBackward(ws *workspace, nd *ops.Node, l *ops.Conv2D, dy, dx []float32, accum bool) {
+	x := ws.out[nd.Inputs[0].ID]
+	geo, _ := l.Geometry(ws.batch, x.Shape[1:])
+	st := p.state[nd.ID].(*convState)
+	st.pt.reset(x.Data, geo, l.Bias != nil)
+	m, k, f := geo.Rows(), geo.Cols(), l.Filters
+	gemm.Run(&gemm.Params{
+		M: st.pt.rows(), N: f, K: m, Alpha: 1,
+		APack: &st.pt,
+		B:     dy, LDB: f,
+		C: st.grad, LDC: f,
+	})
+	if dx == nil {
+		return
+	}
+	w := l.Kernel.Value
+	if geo.Pointwise() && geo.SH == 1 && geo.SW == 1 {
+		var beta float32
+		if accum {
+			beta = 1
+		}
+		gemm.Run(&gemm.Params{
+			M: m, N: k, K: f, Alpha: 1, Beta: beta,
+			A: dy, LDA: f,
+			B: w, LDB: f, TransB: true,
+			C: dx, LDC: k,
+		})
+		return
+	}
+	per := geo.OutH() * geo.OutW()
+	inLen := geo.H * geo.W * geo.C
+	_, imgs := convChunk(ws.batch, nd.Shape)
+	one := geo
+	one.N = 1
+	for n0 := 0; n0 < ws.batch; n0 += imgs {
+		n1 := min(ws.batch, n0+imgs)
+		rows := (n1 - n0) * per
+		dcol := ws.dcol[:rows*k]
+		gemm.Run(&gemm.Params{
+			M: rows, N: k, K: f, Alpha: 1,
+			A: dy[n0*per*f:], LDA: f,
+			B: w, LDB: f, TransB: true,
+			C: dcol, LDC: k,
+		})
+		parallelFor(n1-n0, 1, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				img := dx[(n0+i)*inLen : (n0+i+1)*inLen]
+				if !accum {
+					clear(img)
+				}
+				col2imAdd(img, dcol[i*per*k:(i+1)*per*k], &one)
+			}
+		})
+	}
+}

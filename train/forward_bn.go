@@ -1,0 +1,134 @@
+package train
+
+import (
+	"math"
+
+	"github.com/simdnet/simdnet/ops"
+)
+
+// bnState is what a BatchNormalization keeps from its Training-mode
+// forward for the backward pass, and its per-channel scratch.
+type bnState struct {
+	mean, invStd []float32 // batch mean and 1/sqrt(batch variance + epsilon)
+	variance     []float32 // biased batch variance
+	scale, shift []float32 // the normalisation folded into a multiply-add
+	coef         []float32 // backward: three per-channel coefficients
+	acc          []float64 // two per-channel accumulators for merging chunks
+}
+
+func newBNState(c int) *bnState {
+	return &bnState{
+		mean: make([]float32, c), invStd: make([]float32, c), variance: make([]float32, c),
+		scale: make([]float32, c), shift: make([]float32, c),
+		coef: make([]float32, 3*c), acc: make([]float64, 2*c),
+	}
+}
+
+// bnChunk is how many pixels of c channels make one reduction chunk: about
+// 16 KiB, so that the second pass over a chunk finds it in L1.
+func bnChunk(c int) int { return max(1, 4096/c) }
+
+// bnForward normalises x into out (followed by a ReLU when relu is set).
+// In Training mode it measures the batch statistics, keeps them in st and
+// moves the layer's moving averages as Keras does; in Inference mode it
+// uses the moving averages. red is scratch for the per-chunk partial sums.
+func bnForward(l *ops.BatchNormalization, st *bnState, out, x *ops.Tensor, mode ops.Mode, relu bool, red []float32) error {
+	c := l.Channels()
+	mean, variance := l.MovingMean.Value, l.MovingVariance.Value
+	if mode == ops.Training {
+		pixels := x.Len() / c
+		batchStats(x.Data, c, st, red)
+		mean, variance = st.mean, st.variance
+		for i := range st.invStd {
+			st.invStd[i] = float32(1 / math.Sqrt(float64(variance[i])+float64(l.Epsilon)))
+		}
+		l.UpdateMoving(mean, variance, pixels)
+		// Keep the layer's own record of the last batch, as its Forward does.
+		if len(l.BatchMean) != c {
+			l.BatchMean, l.BatchVar = make([]float32, c), make([]float32, c)
+		}
+		copy(l.BatchMean, mean)
+		copy(l.BatchVar, variance)
+	}
+	for i := range st.scale {
+		s := float64(l.Gamma.Value[i]) / math.Sqrt(float64(variance[i])+float64(l.Epsilon))
+		st.scale[i] = float32(s)
+		st.shift[i] = float32(float64(l.Beta.Value[i]) - float64(mean[i])*s)
+	}
+	normalize(out.Data, x.Data, st.scale, st.shift, relu)
+	return nil
+}
+
+// normalize writes x·scale + shift per channel into dst, clamped at zero
+// when relu is set.
+func normalize(dst, x, scale, shift []float32, relu bool) {
+	c := len(scale)
+	parallelFor(len(x)/c, grainFor(c), func(lo, hi int) {
+		for p := lo * c; p < hi*c; p += c {
+			s, d := x[p:p+c], dst[p:p+c]
+			sc, sh := scale[:len(s)], shift[:len(s)]
+			d = d[:len(s)]
+			if relu {
+				for i, v := range s {
+					d[i] = max(v*sc[i]+sh[i], 0)
+				}
+			} else {
+				for i, v := range s {
+					d[i] = v*sc[i] + sh[i]
+				}
+			}
+		}
+	})
+}
+
+// batchStats computes the per-channel mean and biased variance of x (pixels
+// of c channels) into st.mean and st.variance. Each chunk is summed twice
+// while it is in cache, for its own mean and then its squared deviations
+// from it, and the chunks are merged in order with the parallel-variance
+// formula of Chan et al. in float64: one pass over memory, without the
+// cancellation of sum-of-squares formulas.
+func batchStats(x []float32, c int, st *bnState, red []float32) {
+	pixels := len(x) / c
+	chunk := bnChunk(c)
+	forChunks(pixels, chunk, c, func(ch, lo, hi int) {
+		m, m2 := red[2*ch*c:(2*ch+1)*c], red[(2*ch+1)*c:(2*ch+2)*c]
+		clear(m)
+		clear(m2)
+		for p := lo * c; p < hi*c; p += c {
+			for i, v := range x[p : p+c][:len(m)] {
+				m[i] += v
+			}
+		}
+		inv := 1 / float32(hi-lo)
+		for i := range m {
+			m[i] *= inv
+		}
+		for p := lo * c; p < hi*c; p += c {
+			for i, v := range x[p : p+c][:len(m)] {
+				d := v - m[i]
+				m2[i] += d * d
+			}
+		}
+	})
+	mean, m2 := st.acc[:c], st.acc[c:2*c]
+	n := 0.0
+	for ch := range numChunks(pixels, chunk) {
+		cm, cm2 := red[2*ch*c:(2*ch+1)*c], red[(2*ch+1)*c:(2*ch+2)*c]
+		nb := float64(min(pixels, (ch+1)*chunk) - ch*chunk)
+		tot := n + nb
+		for i := range mean {
+			d := float64(cm[i]) - mean[i]
+			if ch == 0 {
+				mean[i], m2[i] = float64(cm[i]), float64(cm2[i])
+				continue
+			}
+			mean[i] += d * nb / tot
+			m2[i] += float64(cm2[i]) + d*d*n*nb/tot
+		}
+		n = tot
+	}
+	for i := range mean {
+		st.mean[i] = float32(mean[i])
+		st.variance[i] = float32(m2[i] / float64(pixels))
+	}
+}

@@ -1,0 +1,125 @@
+package train
+
+import "github.com/simdnet/simdnet/im2col"
+
+// patchesT is the transpose of a convolution's patch matrix (see package
+// im2col), optionally with one more row of ones, as a gemm.APacker. Row q
+// is the kernel tap and channel q of every patch, column r is patch r. The
+// product patchesT·dY is then the kernel gradient, and the row of ones
+// turns the extra output row into the bias gradient, the column sums of dY,
+// at no extra pass. The matrix is never built: each packed value is read
+// from the input, and a strip of A is a run of consecutive taps of one
+// patch, which in NHWC is mostly one contiguous run of the input.
+type patchesT struct {
+	src    []float32
+	g      im2col.Geometry
+	oh, ow int
+	k      int  // patch length, KH·KW·C: the row of ones is row k
+	ones   bool // whether row k exists
+}
+
+func (pt *patchesT) reset(src []float32, g im2col.Geometry, ones bool) {
+	*pt = patchesT{src: src, g: g, oh: g.OutH(), ow: g.OutW(), k: g.Cols(), ones: ones}
+}
+
+// rows is the number of rows of the matrix.
+func (pt *patchesT) rows() int {
+	if pt.ones {
+		return pt.k + 1
+	}
+	return pt.k
+}
+
+// PackA writes rows [i0, i0+mc) and columns [p0, p0+kc) in the layout of
+// gemm.APacker: dst[s*kc*mr + p*mr + i] = A[i0+s*mr+i][p0+p], zero past
+// row i0+mc.
+func (pt *patchesT) PackA(dst []float32, i0, mc, p0, kc, mr int) {
+	strips := (mc + mr - 1) / mr
+	g := &pt.g
+	for p := range kc {
+		r := p0 + p
+		n := r / (pt.oh * pt.ow)
+		rem := r - n*pt.oh*pt.ow
+		y := rem / pt.ow
+		x := rem - y*pt.ow
+		base := n * g.H * g.W * g.C
+		ih0, iw0 := y*g.SH-g.PadTop, x*g.SW-g.PadLeft
+		for s := range strips {
+			out := dst[s*kc*mr+p*mr : s*kc*mr+p*mr+mr]
+			q0 := i0 + s*mr
+			q1 := min(q0+mr, i0+mc)
+			pt.segment(out[:q1-q0], base, ih0, iw0, q0)
+			clear(out[q1-q0:])
+		}
+	}
+}
+
+// segment writes taps [q0, q0+len(out)) of the patch whose window starts at
+// (ih0, iw0) of the image at base.
+func (pt *patchesT) segment(out []float32, base, ih0, iw0, q0 int) {
+	g := &pt.g
+	if q0+len(out) > pt.k { // the row of ones
+		out[pt.k-q0] = 1
+		out = out[:pt.k-q0]
+	}
+	if g.Pointwise() {
+		off := base + (ih0*g.W+iw0)*g.C + q0
+		copy(out, pt.src[off:off+len(out)])
+		return
+	}
+	rowLen := g.KW * g.C
+	// Values [lo, hi) of every kernel row lie inside the image.
+	lo := max(0, -iw0) * g.C
+	hi := max(lo, min(g.KW, g.W-iw0)*g.C)
+	for len(out) > 0 {
+		ky, j := q0/rowLen, q0%rowLen
+		end := min(rowLen, j+len(out))
+		run := out[:end-j]
+		out, q0 = out[end-j:], q0+end-j
+		ih := ih0 + ky
+		if ih < 0 || ih >= g.H {
+			clear(run)
+			continue
+		}
+		a, b := min(max(j, lo), end), max(min(end, hi), j) // the part inside the image
+		if a >= b {
+			clear(run)
+			continue
+		}
+		clear(run[:a-j])
+		row := base + (ih*g.W+iw0)*g.C // may point left of the image; [lo, hi) does not
+		copy(run[a-j:b-j], pt.src[row+a:row+b])
+		clear(run[b-j:])
+	}
+}
+
+// col2imAdd adds the patch gradients of one image, dcol (OutH·OutW rows of
+// KH·KW·C values), onto that image's input gradient dx: the adjoint of
+// im2col, accumulating.
+func col2imAdd(dx, dcol []float32, g *im2col.Geometry) {
+	oh, ow, k := g.OutH(), g.OutW(), g.Cols()
+	rowLen := g.KW * g.C
+	for y := range oh {
+		for x := range ow {
+			patch := dcol[(y*ow+x)*k : (y*ow+x+1)*k]
+			ih0, iw0 := y*g.SH-g.PadTop, x*g.SW-g.PadLeft
+			kx0, kx1 := max(0, -iw0), max(0, min(g.KW, g.W-iw0))
+			if kx0 >= kx1 {
+				continue
+			}
+			for ky := range g.KH {
+				ih := ih0 + ky
+				if ih < 0 || ih >= g.H {
+					continue
+				}
+				row := (ih*g.W + iw0) * g.C
+				src := patch[ky*rowLen+kx0*g.C : ky*rowLen+kx1*g.C]
+				dst := dx[row+kx0*g.C : row+kx1*g.C]
+				dst = dst[:len(src)]
+				for i, v := range src {
+					dst[i] += v
+				}
+			}
+		}
+	}
+}

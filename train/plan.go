@@ -1,0 +1,357 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/simdnet/simdnet/ops"
+)
+
+// noNode marks the absence of a node in the plan's per-node tables.
+const noNode = -1
+
+// gradView says where a node's output gradient lives: in the buffer that
+// node owner holds, masked by mask's output (> 0 selects a value), or
+// unmasked when mask is noNode. A node that owns its buffer has owner equal
+// to its own ID.
+type gradView struct {
+	owner, mask int
+}
+
+// edge is one use of a node's output: input index Input of node Consumer.
+type edge struct {
+	Consumer *ops.Node
+	Input    int
+}
+
+// plan is what a graph needs for training, worked out once and valid for
+// every batch size.
+type plan struct {
+	g      *ops.Graph
+	nodes  []*ops.Node // nodes that feed the output, in topological order
+	input  *ops.Node
+	output *ops.Node
+	// logitsOut means the output layer's softmax is left to the loss: its
+	// forward runs without the activation and its backward is linear.
+	logitsOut bool
+
+	needGrad  []bool   // by node ID: the output gradient is computed
+	consumers [][]edge // by node ID, only among nodes feeding the output
+	// reluOf is, by node ID, the ReLU node whose output this node's forward
+	// writes (BatchNormalization or Add followed only by a ReLU), or noNode.
+	// Such a node has no output tensor of its own, and the ReLU's forward
+	// is skipped.
+	reluOf  []int
+	fusedBy []int // by node ID: for a ReLU, the producer that computes it, or noNode
+	view    []gradView
+	// accum is, by node ID and input index, whether the gradient written
+	// for that input adds to what an earlier-processed consumer wrote.
+	accum [][]bool
+
+	slot     []int   // by node ID: the gradient buffer a node owns, or noNode
+	slotSize []int   // per-sample length of each gradient buffer
+	state    []any   // by node ID: per-layer state that outlives one step
+	params   []*ops.Param
+	grads    [][]float32 // by trainable parameter, aligned with params
+	gradOf   map[*ops.Param][]float32
+}
+
+// planOptions widen a plan for tests.
+type planOptions struct {
+	inputGrad bool // also compute the gradient of the model input
+	rawOutput bool // any output layer, its output taken as is (no loss head)
+}
+
+// newPlan checks that every layer feeding g's output has a backward pass and
+// works out the plan.
+func newPlan(g *ops.Graph, opt planOptions) (*plan, error) {
+	if err := g.Build(); err != nil {
+		return nil, err
+	}
+	p := &plan{g: g, input: g.InputNode(), output: g.OutputNode()}
+	all := g.Nodes()
+	n := len(all)
+	live := make([]bool, n)
+	live[p.output.ID] = true
+	for i := n - 1; i >= 0; i-- { // creation order is topological
+		if live[i] {
+			for _, in := range all[i].Inputs {
+				live[in.ID] = true
+			}
+		}
+	}
+	p.needGrad = make([]bool, n)
+	p.consumers = make([][]edge, n)
+	p.reluOf, p.fusedBy = fill(n, noNode), fill(n, noNode)
+	p.view = make([]gradView, n)
+	p.accum = make([][]bool, n)
+	p.slot = fill(n, noNode)
+	p.state = make([]any, n)
+	for _, nd := range all {
+		if !live[nd.ID] {
+			continue
+		}
+		p.nodes = append(p.nodes, nd)
+		if err := supported(nd.Layer); err != nil {
+			return nil, err
+		}
+		for i, in := range nd.Inputs {
+			p.consumers[in.ID] = append(p.consumers[in.ID], edge{nd, i})
+		}
+		p.accum[nd.ID] = make([]bool, len(nd.Inputs))
+	}
+	if !opt.rawOutput {
+		if err := p.checkOutput(); err != nil {
+			return nil, err
+		}
+	}
+	p.markGrads(opt.inputGrad)
+	p.fuseReLUs()
+	p.assignViews()
+	p.assignSlots()
+	p.makeState()
+	return p, nil
+}
+
+func fill(n, v int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// supported reports a layer the backward pass does not know.
+func supported(l ops.Layer) error {
+	switch l := l.(type) {
+	case *ops.Input, *ops.Conv2D, *ops.BatchNormalization, *ops.Dense, *ops.Add,
+		*ops.MaxPooling2D, *ops.AveragePooling2D, *ops.GlobalAveragePooling2D,
+		*ops.GlobalMaxPooling2D, *ops.ZeroPadding2D, *ops.Flatten:
+		return nil
+	case *ops.Activation:
+		if l.Func == ops.Linear || l.Func == ops.ReLU || l.Func == ops.Softmax {
+			return nil
+		}
+	}
+	return fmt.Errorf("train: layer %q (%s) has no backward pass", l.LayerName(), l.Class())
+}
+
+// checkOutput requires a classifier head: an output that ends in softmax,
+// whose logits the loss takes, or a linear output taken as logits.
+func (p *plan) checkOutput() error {
+	out := p.output
+	if len(out.Shape) != 1 {
+		return fmt.Errorf("train: output %q has shape %v, want (None, classes)", out.Name(), out.Shape.Keras())
+	}
+	act, ok := out.Layer.(ops.Activated)
+	if !ok {
+		return fmt.Errorf("train: output layer %q (%s) must be Dense or Activation", out.Name(), out.Layer.Class())
+	}
+	switch act.OutputActivation() {
+	case ops.Softmax:
+		p.logitsOut = true
+	case ops.Linear:
+	default:
+		return fmt.Errorf("train: output layer %q ends in %v; want softmax or linear logits", out.Name(), act.OutputActivation())
+	}
+	return nil
+}
+
+// markGrads marks the nodes whose output gradient is needed: those with
+// trainable weights or downstream of one, and the input when asked. The
+// first convolution therefore computes no input gradient.
+func (p *plan) markGrads(inputGrad bool) {
+	p.needGrad[p.input.ID] = inputGrad
+	for _, nd := range p.nodes {
+		if nd == p.input {
+			continue
+		}
+		need := false
+		for _, w := range nd.Layer.Params() {
+			need = need || w.Trainable
+		}
+		for _, in := range nd.Inputs {
+			need = need || p.needGrad[in.ID]
+		}
+		p.needGrad[nd.ID] = need
+	}
+}
+
+// isReLU reports whether nd is an Activation layer computing a ReLU.
+func isReLU(nd *ops.Node) bool {
+	a, ok := nd.Layer.(*ops.Activation)
+	return ok && a.Func == ops.ReLU
+}
+
+// passThrough reports whether nd's backward hands its output gradient to
+// its inputs unchanged.
+func (p *plan) passThrough(nd *ops.Node) bool {
+	switch l := nd.Layer.(type) {
+	case *ops.Add, *ops.Flatten:
+		return true
+	case *ops.Activation:
+		return l.Func == ops.Linear || (nd == p.output && p.logitsOut)
+	}
+	return false
+}
+
+// soleConsumer returns the one use of nd's output, if it has exactly one.
+func (p *plan) soleConsumer(nd *ops.Node) (edge, bool) {
+	if cs := p.consumers[nd.ID]; len(cs) == 1 {
+		return cs[0], true
+	}
+	return edge{}, false
+}
+
+// fuseReLUs lets a BatchNormalization or an Add whose output only feeds a
+// ReLU compute the ReLU itself, saving a pass over the tensor.
+func (p *plan) fuseReLUs() {
+	for _, nd := range p.nodes {
+		switch nd.Layer.(type) {
+		case *ops.BatchNormalization, *ops.Add:
+		default:
+			continue
+		}
+		if e, ok := p.soleConsumer(nd); ok && nd != p.output && isReLU(e.Consumer) && e.Consumer != p.output {
+			p.reluOf[nd.ID] = e.Consumer.ID
+			p.fusedBy[e.Consumer.ID] = nd.ID
+		}
+	}
+}
+
+// readsMasked reports whether nd's backward can read a masked gradient
+// view: BatchNormalization applies the mask as it reads, and pass-through
+// layers hand the view on.
+func (p *plan) readsMasked(nd *ops.Node) bool {
+	if _, ok := nd.Layer.(*ops.BatchNormalization); ok {
+		return true
+	}
+	_, isAdd := nd.Layer.(*ops.Add)
+	return isAdd && nd != p.output
+}
+
+// assignViews decides, consumers before producers, where each node's
+// gradient lives. A node shares its sole consumer's buffer when that
+// consumer passes gradients through, or when the consumer is a ReLU and the
+// node applies the ReLU's mask itself; everything else owns a buffer.
+func (p *plan) assignViews() {
+	for i := len(p.nodes) - 1; i >= 0; i-- {
+		nd := p.nodes[i]
+		v := gradView{owner: nd.ID, mask: noNode}
+		if e, ok := p.soleConsumer(nd); ok && p.needGrad[nd.ID] {
+			c := e.Consumer
+			cv := p.view[c.ID]
+			switch {
+			case p.passThrough(c) && (cv.mask == noNode || p.readsMasked(nd)):
+				v = cv
+			case isReLU(c) && c != p.output && cv.mask == noNode && p.readsMasked(nd):
+				v = gradView{owner: cv.owner, mask: c.ID}
+			}
+		}
+		p.view[nd.ID] = v
+	}
+	// The first consumer to be processed (the latest in topological order)
+	// overwrites an owned buffer; the others add to it.
+	written := make([]bool, len(p.view))
+	for i := len(p.nodes) - 1; i >= 0; i-- {
+		nd := p.nodes[i]
+		for j, in := range nd.Inputs {
+			if !p.needGrad[in.ID] || !p.owns(in) {
+				continue
+			}
+			p.accum[nd.ID][j] = written[in.ID]
+			written[in.ID] = true
+		}
+	}
+}
+
+// owns reports whether nd's gradient is in a buffer of its own, so that its
+// consumers write into it.
+func (p *plan) owns(nd *ops.Node) bool { return p.view[nd.ID].owner == nd.ID }
+
+// assignSlots gives each owned gradient a buffer, reusing buffers of the
+// same size once their last reader has run: the simulation follows the
+// backward pass, from the output to the input.
+func (p *plan) assignSlots() {
+	lastReader := make([]int, len(p.view)) // smallest node ID reading each owner's buffer
+	for i := range lastReader {
+		lastReader[i] = -1
+	}
+	for _, nd := range p.nodes {
+		if p.needGrad[nd.ID] {
+			o := p.view[nd.ID].owner
+			if lastReader[o] < 0 || nd.ID < lastReader[o] {
+				lastReader[o] = nd.ID
+			}
+		}
+	}
+	free := map[int][]int{} // per-sample size → free slots, used as stacks
+	take := func(nd *ops.Node) {
+		if p.slot[nd.ID] != noNode {
+			return
+		}
+		size := nd.Shape.Len()
+		if s := free[size]; len(s) > 0 {
+			p.slot[nd.ID] = s[len(s)-1]
+			free[size] = s[:len(s)-1]
+			return
+		}
+		p.slot[nd.ID] = len(p.slotSize)
+		p.slotSize = append(p.slotSize, size)
+	}
+	take(p.output)
+	for i := len(p.nodes) - 1; i >= 0; i-- {
+		nd := p.nodes[i]
+		if !p.needGrad[nd.ID] {
+			continue
+		}
+		for _, in := range nd.Inputs {
+			if p.needGrad[in.ID] && p.owns(in) {
+				take(in)
+			}
+		}
+		// After nd's backward, buffers whose last reader is nd are free.
+		for o, r := range lastReader {
+			if r == nd.ID && p.slot[o] != noNode {
+				size := p.slotSize[p.slot[o]]
+				free[size] = append(free[size], p.slot[o])
+			}
+		}
+	}
+}
+
+// makeState allocates what layers keep between the forward and backward
+// passes and the parameter gradients: a convolution's kernel and bias
+// gradients share one block, laid out as the rows of one product.
+func (p *plan) makeState() {
+	p.gradOf = map[*ops.Param][]float32{}
+	for _, nd := range p.nodes {
+		switch l := nd.Layer.(type) {
+		case *ops.BatchNormalization:
+			p.state[nd.ID] = newBNState(l.Channels())
+		case *ops.Conv2D:
+			k, f := l.Kernel.Len(), l.Filters
+			n := k
+			if l.Bias != nil {
+				n += f
+			}
+			buf := make([]float32, n)
+			p.gradOf[l.Kernel] = buf[:k]
+			if l.Bias != nil {
+				p.gradOf[l.Bias] = buf[k:]
+			}
+			p.state[nd.ID] = &convState{grad: buf}
+		}
+		for _, w := range nd.Layer.Params() {
+			if !w.Trainable {
+				continue
+			}
+			if _, ok := p.gradOf[w]; !ok {
+				p.gradOf[w] = make([]float32, w.Len())
+			}
+		}
+	}
+	for _, np := range trainable(Params(p.g)) {
+		p.params = append(p.params, np.Param)
+		p.grads = append(p.grads, p.gradOf[np.Param])
+	}
+}

@@ -1,0 +1,152 @@
+package train
+
+import "github.com/simdnet/simdnet/ops"
+
+// poolGeom is a pooling layer's geometry for one input shape (N, H, W, C):
+// a kh×kw window moved by sh×sw, padding top and left, output oh×ow.
+type poolGeom struct {
+	n, h, w, c     int
+	kh, kw, sh, sw int
+	top, left      int
+	oh, ow         int
+}
+
+// newPoolGeom resolves cfg on an input of shape in, as Keras does: zero
+// strides mean the pool size, and Same padding puts the odd cell last.
+func newPoolGeom(cfg ops.Pool2DConfig, in ops.Shape) poolGeom {
+	st := cfg.Strides
+	if st == [2]int{} {
+		st = cfg.PoolSize
+	}
+	g := poolGeom{n: in[0], h: in[1], w: in[2], c: in[3], kh: cfg.PoolSize[0], kw: cfg.PoolSize[1], sh: st[0], sw: st[1]}
+	g.oh, g.top, _ = cfg.Padding.Window(g.h, g.kh, g.sh)
+	g.ow, g.left, _ = cfg.Padding.Window(g.w, g.kw, g.sw)
+	return g
+}
+
+// window returns the part of output cell (y, x)'s window inside the image.
+func (g *poolGeom) window(y, x int) (y0, y1, x0, x1 int) {
+	y0, x0 = y*g.sh-g.top, x*g.sw-g.left
+	return max(y0, 0), min(y0+g.kh, g.h), max(x0, 0), min(x0+g.kw, g.w)
+}
+
+// maxPoolForward is MaxPooling2D's forward that also records, for every
+// output value, the offset within its image of the input value it came
+// from (the first of equal maxima), so the backward pass is a scatter.
+func maxPoolForward(l *ops.MaxPooling2D, out, x *ops.Tensor, argmax []int32) {
+	g := newPoolGeom(l.Pool2DConfig, x.Shape)
+	ch := g.c
+	imgLen := g.h * g.w * ch
+	parallelFor(g.n*g.oh, grainFor(g.ow*ch*g.kh*g.kw), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			n, y := r/g.oh, r%g.oh
+			img := x.Data[n*imgLen : (n+1)*imgLen]
+			for xo := range g.ow {
+				o := (r*g.ow + xo) * ch
+				dst, arg := out.Data[o:o+ch], argmax[o:o+ch]
+				y0, y1, x0, x1 := g.window(y, xo)
+				first := (y0*g.w + x0) * ch
+				copy(dst, img[first:first+ch])
+				for i := range arg {
+					arg[i] = int32(first + i)
+				}
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						off := (iy*g.w + ix) * ch
+						for i, v := range img[off : off+ch][:len(dst)] {
+							if v > dst[i] {
+								dst[i] = v
+								arg[i] = int32(off + i)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// maxPoolBackward sends each output gradient to the input its maximum came
+// from. Windows may overlap, so images, not rows, are split between
+// goroutines.
+func maxPoolBackward(dx, g []float32, argmax []int32, in, out ops.Shape, accum bool) {
+	imgLen, outLen := in[1]*in[2]*in[3], out[1]*out[2]*out[3]
+	parallelFor(in[0], grainFor(imgLen), func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			d := dx[n*imgLen : (n+1)*imgLen]
+			if !accum {
+				clear(d)
+			}
+			arg := argmax[n*outLen : (n+1)*outLen]
+			for i, v := range g[n*outLen : (n+1)*outLen] {
+				d[arg[i]] += v
+			}
+		}
+	})
+}
+
+// avgPoolBackward spreads each output gradient evenly over the input cells
+// its window averaged (those inside the image, as the forward divides by
+// their number).
+func avgPoolBackward(l *ops.AveragePooling2D, dx, g []float32, in ops.Shape, accum bool) {
+	pg := newPoolGeom(l.Pool2DConfig, in)
+	ch := pg.c
+	imgLen, outLen := pg.h*pg.w*ch, pg.oh*pg.ow*ch
+	parallelFor(pg.n, grainFor(imgLen), func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			d := dx[n*imgLen : (n+1)*imgLen]
+			if !accum {
+				clear(d)
+			}
+			for y := range pg.oh {
+				for x := range pg.ow {
+					src := g[n*outLen+(y*pg.ow+x)*ch:][:ch]
+					y0, y1, x0, x1 := pg.window(y, x)
+					inv := 1 / float32((y1-y0)*(x1-x0))
+					for iy := y0; iy < y1; iy++ {
+						for ix := x0; ix < x1; ix++ {
+							dst := d[(iy*pg.w+ix)*ch:][:ch]
+							for i, v := range src {
+								dst[i] += v * inv
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// globalPoolBackward is the backward pass of the global poolings: the
+// average hands every pixel g/(H·W); the maximum hands g to the first pixel
+// holding the maximum, found again by comparing the input with the output
+// (one pass over the input either way, and no state to keep).
+func globalPoolBackward(isMax bool, dx, g, x, y []float32, in ops.Shape, accum bool) {
+	pixels, c := in[1]*in[2], in[3]
+	inv := 1 / float32(pixels)
+	parallelFor(in[0], grainFor(pixels*c), func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			d, xs := dx[n*pixels*c:(n+1)*pixels*c], x[n*pixels*c:(n+1)*pixels*c]
+			gs, ys := g[n*c:(n+1)*c], y[n*c:(n+1)*c]
+			if !accum {
+				clear(d)
+			}
+			if !isMax {
+				for p := 0; p < len(d); p += c {
+					for i, v := range gs {
+						d[p+i] += v * inv
+					}
+				}
+				continue
+			}
+			for i, v := range gs {
+				for p := i; p < len(xs); p += c {
+					if xs[p] == ys[i] {
+						d[p] += v
+						break
+					}
+				}
+			}
+		}
+	})
+}
