@@ -98,3 +98,7 @@ func sampleBilinear(dst, src []float32, h, w, c int, sx, sy float64) {
 		dst[ch] = lerp(lerp(p00[ch], p01[ch], fx), lerp(p10[ch], p11[ch], fx), fy)
 	}
 }
+
+// lerp interpolates from a to b; written as a+(b-a)·f so that equal
+// neighbours give exactly their value.
+func lerp(a, b, f float32) float32 { return a + (b-a)*f }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/simdnet/simdnet/ops"
 )
 
 // imageExts are the file extensions LoadFolder reads; other files (notes,
@@ -54,7 +56,7 @@ func readRGB(path string, h, w int) (pixels []uint8, gotH, gotW int, err error) 
 		return out, h, w, nil
 	}
 	resized := make([]float32, h*w*3)
-	resizeBilinear(resized, h, w, rgb, ih, iw, 3)
+	ops.ResizeBilinear(resized, h, w, rgb, ih, iw, 3)
 	toPixels(out, resized)
 	return out, h, w, nil
 }

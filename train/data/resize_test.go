@@ -5,45 +5,34 @@ import (
 	"testing"
 )
 
-func TestResizeHalvesByAveraging(t *testing.T) {
-	// 4×4×1 → 2×2×1: each output is the mean of a 2×2 block.
-	src := []float32{
-		0, 2, 10, 20,
-		4, 6, 30, 40,
-		1, 1, 5, 5,
-		1, 1, 5, 9,
-	}
-	dst := make([]float32, 4)
-	resizeBilinear(dst, 2, 2, src, 4, 4, 1)
-	if want := []float32{3, 25, 1, 6}; !slices.Equal(dst, want) {
-		t.Errorf("halved = %v, want %v", dst, want)
-	}
-}
-
-func TestResizeKeepsConstantsAndCorners(t *testing.T) {
-	// Enlarging 2×2 → 5×3 (odd sizes) keeps a constant channel constant
-	// and reaches the source extremes at the edges.
-	src := []float32{0, 7, 100, 7, 0, 7, 100, 7} // channels: ramp, constant 7
-	dst := make([]float32, 5*3*2)
-	resizeBilinear(dst, 5, 3, src, 2, 2, 2)
-	for p := range 15 {
-		if dst[p*2+1] != 7 {
-			t.Fatalf("constant channel at pixel %d = %g", p, dst[p*2+1])
-		}
-	}
-	if dst[0] != 0 || dst[2*2] != 100 {
-		t.Errorf("row 0 = %v, want 0 … 100", dst[:6])
-	}
-}
-
 func TestDatasetResized(t *testing.T) {
-	d := ramp(2)
-	r := d.Resized(3, 5)
-	if r.Shape() != [3]int{3, 5, 1} || len(r.Pixels) != 2*15 || r.Pixels[15] != 1 {
-		t.Errorf("Resized: shape %v, %d pixels, image 1 starts with %d", r.Shape(), len(r.Pixels), r.Pixels[15])
+	// Halving a 4×4×1 image averages each 2×2 block; a constant image
+	// stays constant at any size.
+	d := &Dataset{Height: 4, Width: 4, Channels: 1, MaxValue: 255, Classes: []string{"a"}, Labels: []int{0, 0},
+		Pixels: []uint8{
+			0, 2, 10, 20,
+			4, 6, 30, 40,
+			1, 1, 5, 5,
+			1, 1, 5, 9,
+			7, 7, 7, 7,
+			7, 7, 7, 7,
+			7, 7, 7, 7,
+			7, 7, 7, 7,
+		}}
+	half := d.Resized(2, 2)
+	if want := []uint8{3, 25, 1, 6, 7, 7, 7, 7}; !slices.Equal(half.Pixels, want) {
+		t.Errorf("halved = %v, want %v", half.Pixels, want)
+	}
+	odd := d.Resized(3, 5)
+	if odd.Shape() != [3]int{3, 5, 1} || len(odd.Pixels) != 2*15 || slices.ContainsFunc(odd.Pixels[15:], func(p uint8) bool { return p != 7 }) {
+		t.Errorf("Resized(3, 5): shape %v, pixels %v", odd.Shape(), odd.Pixels)
 	}
 	f := d.Scaled().Resized(1, 1)
-	if len(f.Floats) != 2 || f.Floats[1] != 1.0/255 {
+	if len(f.Floats) != 2 || f.Floats[1] != 7.0/255 || f.Pixels != nil {
 		t.Errorf("float Resized: %v", f.Floats)
+	}
+	same := d.Resized(4, 4)
+	if !slices.Equal(same.Pixels, d.Pixels) || &same.Pixels[0] == &d.Pixels[0] {
+		t.Error("Resized to the same size should copy")
 	}
 }
