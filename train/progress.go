@@ -193,3 +193,12 @@ func metricValue(v float64) string {
 	}
 	return fmt.Sprintf("%.4e", v)
 }
+
+// abort ends a live bar's line when an epoch stops before its end, so
+// that what is printed next starts on a line of its own.
+func (p *progress) abort() {
+	if p != nil && p.live && p.lastWidth > 0 {
+		io.WriteString(p.w, "\n")
+		p.lastWidth = 0
+	}
+}

@@ -1,0 +1,280 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/train/data"
+)
+
+// ErrInterrupted is returned (wrapped) by Fit when its context is cancelled:
+// the step under way was finished and, if FitConfig.Checkpoint is set, the
+// run was saved there so that Resume continues it.
+var ErrInterrupted = errors.New("train: interrupted")
+
+// FitConfig configures Fit. The zero value of a field is its default.
+type FitConfig struct {
+	// Epochs is the epoch to stop at, counted from 0 like Keras's epochs
+	// argument: with InitialEpoch 0 it is the number of epochs.
+	Epochs int
+	// InitialEpoch is the epoch a fresh run starts at (Keras's
+	// initial_epoch), e.g. to continue from weights loaded by hand. A
+	// resumed run starts where its checkpoint stands instead.
+	InitialEpoch int
+	// BatchSize is the mini-batch size: 32 by default, as in Keras.
+	BatchSize int
+	// Seed draws the order of every epoch and the augmentation.
+	Seed uint64
+	// NoShuffle visits the training images in dataset order; by default
+	// every epoch has its own permutation, as Keras's shuffle=True.
+	NoShuffle bool
+	// Augment turns on light augmentation of the training images:
+	// Augmentation, or data.DefaultAugmentation when that is nil.
+	Augment      bool
+	Augmentation *data.Augmentation
+
+	Callbacks []Callback
+	// Progress receives Keras's progress bar; nil prints nothing. A
+	// terminal gets a live bar, anything else one line per epoch.
+	Progress io.Writer
+
+	// Checkpoint is the file the whole run is saved to at the end of
+	// every epoch and when interrupted or stopped; "" saves nothing.
+	Checkpoint string
+	// Resume continues the run saved in Checkpoint, which must have been
+	// made with the same Seed, BatchSize, shuffling, augmentation and
+	// training set size; a missing file starts a fresh run.
+	Resume bool
+
+	// Context interrupts training when cancelled; see ErrInterrupted and
+	// NotifyInterrupt. Nil never interrupts.
+	Context context.Context
+}
+
+// Fit trains t on train for the configured epochs, as Keras's model.fit:
+// each epoch visits the training images in batches in a fresh order,
+// takes one optimizer step per batch, and then, if val is not nil,
+// measures the validation loss and accuracy. Both data sets are used as
+// they are: call Scaled on uint8 images to train on [0, 1] values.
+//
+// Fit returns the history of every epoch, a resumed run's earlier epochs
+// included. The history is returned with the error too, holding the epochs
+// that finished.
+func Fit(t *Trainer, train, val *data.Dataset, cfg FitConfig) (*History, error) {
+	r, err := newFitRun(t, train, val, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for r.st.Epoch < r.cfg.Epochs {
+		err := r.epoch()
+		switch {
+		case err == nil:
+			continue
+		case errors.Is(err, ErrStopTraining):
+			return r.h, r.save()
+		case errors.Is(err, ErrInterrupted):
+			r.prog.abort()
+			if serr := r.save(); serr != nil {
+				return r.h, errors.Join(err, serr)
+			}
+			return r.h, fmt.Errorf("%w at epoch %d, batch %d of %d%s", ErrInterrupted,
+				r.st.Epoch+1, r.st.Batch, r.loader.NumBatches(), r.savedTo())
+		default:
+			r.prog.abort()
+			return r.h, err
+		}
+	}
+	return r.h, nil
+}
+
+// fitRun is one call of Fit.
+type fitRun struct {
+	t      *Trainer
+	cfg    FitConfig
+	loader *data.Loader
+	val    *data.Dataset
+	st     runState
+	h      *History
+	prog   *progress
+}
+
+// newFitRun checks the configuration against the model and data, applies
+// the defaults and, when resuming, restores the checkpoint.
+func newFitRun(t *Trainer, train, val *data.Dataset, cfg FitConfig) (*fitRun, error) {
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 32
+	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
+	if cfg.BatchSize < 0 || cfg.Epochs < 0 || cfg.InitialEpoch < 0 {
+		return nil, fmt.Errorf("train: fit: batch size %d, epochs %d, initial epoch %d must not be negative", cfg.BatchSize, cfg.Epochs, cfg.InitialEpoch)
+	}
+	if cfg.Resume && cfg.Checkpoint == "" {
+		return nil, errors.New("train: fit: Resume needs a Checkpoint file")
+	}
+	if err := checkData(t, "training", train); err != nil {
+		return nil, err
+	}
+	if val != nil {
+		if err := checkData(t, "validation", val); err != nil {
+			return nil, err
+		}
+	}
+	var aug *data.Augmentation
+	if cfg.Augment {
+		aug = &data.DefaultAugmentation
+		if cfg.Augmentation != nil {
+			aug = cfg.Augmentation
+		}
+	}
+	r := &fitRun{
+		t: t, cfg: cfg, val: val, h: new(History), prog: newProgress(cfg.Progress),
+		loader: &data.Loader{Data: train, BatchSize: cfg.BatchSize, Shuffle: !cfg.NoShuffle, Seed: cfg.Seed, Augment: aug},
+		st: runState{Epoch: cfg.InitialEpoch, Seed: cfg.Seed, BatchSize: cfg.BatchSize,
+			Samples: train.Len(), Shuffle: !cfg.NoShuffle, Augment: aug},
+	}
+	if cfg.Resume {
+		if err := r.resume(); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// resume restores the run saved in the checkpoint file, if there is one.
+func (r *fitRun) resume() error {
+	if _, err := os.Stat(r.cfg.Checkpoint); errors.Is(err, os.ErrNotExist) {
+		return nil // nothing saved yet: this is the first run
+	}
+	st, h, err := loadCheckpoint(r.cfg.Checkpoint, r.t)
+	if err != nil {
+		return err
+	}
+	if err := st.sameSettings(r.st); err != nil {
+		return fmt.Errorf("train: checkpoint %s was made with other settings: %w", r.cfg.Checkpoint, err)
+	}
+	r.st, r.h = st, h
+	return nil
+}
+
+// checkData reports a dataset that does not fit the model's input or
+// output.
+func checkData(t *Trainer, role string, d *data.Dataset) error {
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("train: %s data: %w", role, err)
+	}
+	g := t.Graph()
+	in, out := g.InputNode().Shape, g.OutputNode().Shape
+	if want := d.Shape(); !in.Equal(want[:]) {
+		return fmt.Errorf("train: %s images are %v, the model takes %v", role, ops.Shape(want[:]), in)
+	}
+	if len(out) != 1 || len(d.Classes) > out[0] {
+		return fmt.Errorf("train: %s data has %d classes, the model outputs %v", role, len(d.Classes), out)
+	}
+	if d.Len() == 0 {
+		return fmt.Errorf("train: no %s images", role)
+	}
+	return nil
+}
+
+// epoch runs (the rest of) the current epoch and checkpoints it.
+func (r *fitRun) epoch() error {
+	st, nb := &r.st, r.loader.NumBatches()
+	if st.Batch == 0 {
+		if err := r.each(func(c Callback) error { return c.OnEpochBegin(r.t, st.Epoch) }); err != nil {
+			return err
+		}
+	}
+	r.t.SetEpoch(st.Epoch)
+	r.prog.beginEpoch(st.Epoch, r.cfg.Epochs, nb, st.Batch, seconds(st.Elapsed))
+	start := time.Now().Add(-seconds(st.Elapsed))
+	for st.Batch < nb {
+		if r.cfg.Context.Err() != nil {
+			return ErrInterrupted
+		}
+		x, labels, err := r.loader.Batch(st.Epoch, st.Batch)
+		if err != nil {
+			return err
+		}
+		res, err := r.t.Step(x, labels)
+		if err != nil {
+			return fmt.Errorf("train: epoch %d, batch %d: %w", st.Epoch+1, st.Batch, err)
+		}
+		st.LossSum += res.Loss * float64(res.Count)
+		st.Correct += res.Correct
+		st.Count += res.Count
+		st.Batch++
+		st.Elapsed = time.Since(start).Seconds()
+		logs := BatchLogs{StepResult: res, Loss: st.LossSum / float64(st.Count), Accuracy: float64(st.Correct) / float64(st.Count)}
+		r.prog.update(st.Batch, []Metric{{"loss", logs.Loss}, {"accuracy", logs.Accuracy}})
+		if err := r.each(func(c Callback) error { return c.OnBatchEnd(r.t, st.Epoch, st.Batch-1, logs) }); err != nil {
+			return err
+		}
+	}
+	return r.endEpoch(start)
+}
+
+// endEpoch validates, reports and records the finished epoch, and
+// checkpoints the run at the start of the next one.
+func (r *fitRun) endEpoch(start time.Time) error {
+	st := &r.st
+	logs := EpochLogs{
+		Epoch:        st.Epoch,
+		Loss:         st.LossSum / float64(st.Count),
+		Accuracy:     float64(st.Correct) / float64(st.Count),
+		LearningRate: r.t.Optimizer().LearningRate(),
+	}
+	metrics := []Metric{{"loss", logs.Loss}, {"accuracy", logs.Accuracy}}
+	if r.val != nil {
+		res, err := evaluate(r.t, r.val, r.cfg.BatchSize, nil)
+		if err != nil {
+			return fmt.Errorf("train: epoch %d: validation: %w", st.Epoch+1, err)
+		}
+		logs.HasVal, logs.ValLoss, logs.ValAccuracy = true, res.Loss, res.Accuracy()
+		metrics = append(metrics, Metric{"val_loss", logs.ValLoss}, Metric{"val_accuracy", logs.ValAccuracy})
+	}
+	logs.Seconds = time.Since(start).Seconds()
+	r.prog.finish(metrics)
+	r.h.Append(logs)
+	stop := r.each(func(c Callback) error { return c.OnEpochEnd(r.t, st.Epoch, logs) })
+	*st = runState{Epoch: st.Epoch + 1, Seed: st.Seed, BatchSize: st.BatchSize,
+		Samples: st.Samples, Shuffle: st.Shuffle, Augment: st.Augment}
+	if err := r.save(); err != nil {
+		return err
+	}
+	return stop
+}
+
+// each calls f on every callback in order, stopping at the first error.
+func (r *fitRun) each(f func(Callback) error) error {
+	for _, c := range r.cfg.Callbacks {
+		if err := f(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// save checkpoints the run if a checkpoint file is configured.
+func (r *fitRun) save() error {
+	if r.cfg.Checkpoint == "" {
+		return nil
+	}
+	return saveCheckpoint(r.cfg.Checkpoint, r.t, r.st, r.h)
+}
+
+// savedTo describes where an interrupted run was saved, for its error.
+func (r *fitRun) savedTo() string {
+	if r.cfg.Checkpoint == "" {
+		return " (no checkpoint configured)"
+	}
+	return "; saved to " + r.cfg.Checkpoint
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
