@@ -1,0 +1,112 @@
+package weights
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/weights/safetensors"
+)
+
+// LoadOption configures Load.
+type LoadOption func(*loadConfig)
+
+type loadConfig struct {
+	readOnly bool
+}
+
+// ReadOnly makes Load point the model's parameters into the memory-mapped
+// file instead of copying them: loading costs no memory and little time,
+// and processes serving the same file share its pages. The model is then
+// for inference only, and the caller must Close it when done:
+//
+//   - nothing may write to a parameter. The mapping is read-only, so a
+//     write — training, or a Training-mode Forward, which updates the batch
+//     normalisation statistics — kills the process with a fault that
+//     recover cannot catch. (ops.Param has no read-only flag to catch this
+//     earlier.)
+//   - after Close, the parameters refer to unmapped memory.
+//
+// Tensors the file does not store as aligned F32 (F16 files, say) are
+// converted into ordinary memory as usual.
+func ReadOnly() LoadOption {
+	return func(c *loadConfig) { c.readOnly = true }
+}
+
+// Load reads a model file written by Save (or SaveCheckpoint, whose extra
+// tensors it ignores) and rebuilds the model from the configuration stored
+// in it: one call, with no knowledge of the architecture, yields a
+// runnable graph with the file's weights, in Inference or Training mode.
+//
+// By default the weights are copied into the graph's own storage and the
+// file is closed before Load returns; see ReadOnly for the zero-copy
+// alternative. Errors name the file: a *safetensors.FormatError for a
+// malformed file, a *MismatchError when its tensors do not fit the
+// configuration it declares.
+func Load(path string, opts ...LoadOption) (*Model, error) {
+	var lc loadConfig
+	for _, o := range opts {
+		o(&lc)
+	}
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := decode(f, lc.readOnly, false)
+	if err != nil || !lc.readOnly {
+		f.Close()
+	}
+	return m, err
+}
+
+// decode builds the model a parsed model file describes and assigns its
+// weights, sharing the file's memory when share is set. With withExtra it
+// also returns copies of the extra tensors; otherwise it only checks that
+// they exist.
+func decode(f *safetensors.File, share, withExtra bool) (*Model, map[string]*ops.Tensor, error) {
+	fail := func(err error) error { return fmt.Errorf("weights: %s: %w", f.Name(), err) }
+	h, err := decodeHeader(f.Metadata())
+	if err != nil {
+		return nil, nil, fail(err)
+	}
+	if h.classes != nil && len(h.classes) != h.config.Classes {
+		return nil, nil, fail(fmt.Errorf("%d class names for %d classes", len(h.classes), h.config.Classes))
+	}
+	extra := make(map[string]bool, len(h.extra))
+	for _, name := range h.extra {
+		if _, ok := f.Tensor(name); !ok {
+			return nil, nil, fail(fmt.Errorf("extra tensor %q is listed in the metadata but not stored", shortName(name)))
+		}
+		extra[name] = true
+	}
+	weights := stSource{f: f, skip: extra}
+	if err := checkLoadable(h.config, statsOf(weights.Tensors())); err != nil {
+		return nil, nil, fail(err)
+	}
+	g, err := h.config.Build()
+	if err != nil {
+		return nil, nil, fail(err)
+	}
+	if err := assign(g, weights, h.config.Arch, share); err != nil {
+		return nil, nil, err
+	}
+	var tensors map[string]*ops.Tensor
+	if withExtra {
+		tensors = make(map[string]*ops.Tensor, len(extra))
+		for _, name := range slices.Sorted(maps.Keys(extra)) {
+			info, _ := f.Tensor(name)
+			v, err := f.Float32(name)
+			if err != nil {
+				return nil, nil, err // names the file and tensor: an integer dtype, say
+			}
+			// Clone: extras are optimizer state, written to as training resumes.
+			tensors[name] = &ops.Tensor{Shape: ops.Shape(info.Shape).Clone(), Data: slices.Clone(v)}
+		}
+	}
+	m := &Model{Graph: g, Config: h.config, Classes: h.classes, Meta: h.meta}
+	if share {
+		m.file = f
+	}
+	return m, tensors, nil
+}

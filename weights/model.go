@@ -1,0 +1,34 @@
+package weights
+
+import (
+	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/resnet"
+	"github.com/simdnet/simdnet/weights/safetensors"
+)
+
+// Model is a network loaded from a model file, with what describes it.
+type Model struct {
+	Graph   *ops.Graph
+	Config  resnet.Config
+	Classes []string          // the class names, in output order; nil when the file has none
+	Meta    map[string]string // the file's free-form metadata (see WithMeta); never nil
+
+	// file is the mapping a ReadOnly model's parameters alias; nil when
+	// they were copied.
+	file *safetensors.File
+}
+
+// Close releases the file mapping of a model loaded with ReadOnly, whose
+// parameters become unusable. For any other model it does nothing.
+func (m *Model) Close() error {
+	if m.file == nil {
+		return nil
+	}
+	f := m.file
+	m.file = nil
+	return f.Close()
+}
+
+// TensorName is the name a parameter is stored under: "<layer>/<param>",
+// e.g. "conv1/kernel" — the Keras weight name without Keras's ":0".
+func TensorName(p ops.NamedParam) string { return p.Layer + "/" + p.Name }
