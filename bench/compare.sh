@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Measures simdnet and the reference points of ../shared/anchors in one run,
+# on this machine, and prints the ratios that README.md reports:
+#   bench/compare.sh gemm     SGEMM GFLOPS per shape vs OpenBLAS (1 and 2 threads), and the FMA peak
+#   bench/compare.sh resnet   ResNet50 inference vs ONNX Runtime and PyTorch (1 and 2 threads)
+#   bench/compare.sh train    seconds per SIGNS epoch vs PyTorch (1 and 2 threads)
+# The machine may be shared: each side is the best of several rounds, and
+# only ratios measured together mean anything.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+anchors=${ANCHORS:-$root/../shared/anchors}
+what=${1:-resnet}
+py=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$root"
+go build -o "$tmp/simdnet" ./cmd/simdnet
+
+case "$what" in
+gemm)
+  "$tmp/simdnet" bench gemm --threads 1 --json | tail -1 > "$tmp/ours1.json"
+  "$tmp/simdnet" bench gemm --threads 2 --json | tail -1 > "$tmp/ours2.json"
+  "$anchors/run.sh" peak | tee "$tmp/peak.txt"
+  "$anchors/run.sh" sgemm > "$tmp/blas.txt"
+  $py - "$tmp" <<'PY'
+import json, re, sys
+tmp = sys.argv[1]
+blas, threads = {1: {}, 2: {}}, 0
+for line in open(f"{tmp}/blas.txt"):
+    if "1 thread" in line: threads = 1
+    elif "2 threads" in line: threads = 2
+    m = re.match(r"\s*(\d+) x\s+(\d+) x\s+(\d+)\s+([\d.]+) GFLOPS", line)
+    if m and threads: blas[threads][tuple(map(int, m.group(1, 2, 3)))] = float(m.group(4))
+peak = dict(re.findall(r"(\S+)\s+GFLOPS/core: ([\d.]+)", open(f"{tmp}/peak.txt").read()))
+print(f"\nFMA peak per core: avx2-fma {peak.get('avx2-fma')} GFLOPS, avx512 {peak.get('avx512')} GFLOPS")
+print(f"{'shape':<22} {'M×N×K':>16} | {'ours 1t':>8} {'BLAS 1t':>8} {'ratio':>6} | {'ours 2t':>8} {'BLAS 2t':>8} {'ratio':>6}")
+o1 = json.load(open(f"{tmp}/ours1.json"))["results"]
+o2 = {r["shape"]: r for r in json.load(open(f"{tmp}/ours2.json"))["results"]}
+for r in o1:
+    key = (r["m"], r["n"], r["k"]); b1, b2 = blas[1].get(key), blas[2].get(key)
+    g2 = o2[r["shape"]]["gflops"]
+    fmt = lambda a, b: f"{a:8.1f} {b:8.1f} {a/b:6.2f}" if b else f"{a:8.1f} {'-':>8} {'-':>6}"
+    print(f"{r['shape']:<22} {'%d×%d×%d' % key:>16} | {fmt(r['gflops'], b1)} | {fmt(g2, b2)}")
+PY
+  ;;
+resnet)
+  for t in 1 2; do "$tmp/simdnet" bench resnet50 --threads $t --json | tail -1 > "$tmp/ours$t.json"; done
+  "$anchors/run.sh" ort > "$tmp/ort.txt" 2>/dev/null
+  "$anchors/run.sh" torch > "$tmp/torch.txt" 2>/dev/null
+  $py - "$tmp" <<'PY'
+import json, re, sys
+tmp = sys.argv[1]
+ours = {t: {r["batch"]: r for r in json.load(open(f"{tmp}/ours{t}.json"))["results"]} for t in (1, 2)}
+ort = {(int(t), int(b)): float(ms) for t, b, ms in re.findall(r"threads=(\d+) batch=(\d+): ([\d.]+) ms/batch", open(f"{tmp}/ort.txt").read())}
+torch, t = {}, 0
+for line in open(f"{tmp}/torch.txt"):
+    m = re.search(r"threads=(\d+)", line)
+    if m: t = int(m.group(1))
+    m = re.match(r"inference batch=(\d+): ([\d.]+) ms/batch", line)
+    if m: torch[(t, int(m.group(1)))] = float(m.group(2))
+print(f"{'figure':<28} {'simdnet':>10} {'ORT':>10} {'PyTorch':>10} {'vs ORT':>7} {'vs PyTorch':>10}")
+for t in (1, 2):
+    for b in (1, 32):
+        ms = ours[t][b]["ms_per_batch"]
+        o, p = ort.get((t, b)), torch.get((t, b))
+        if b == 1:
+            val = lambda x: f"{x:8.2f}ms" if x else "-"
+            print(f"{'batch 1 latency, %d thread(s)' % t:<28} {val(ms):>10} {val(o):>10} {val(p):>10} {o/ms if o else 0:7.2f} {p/ms if p else 0:10.2f}")
+        else:
+            ips = lambda x: b * 1000 / x if x else 0
+            print(f"{'batch 32 img/s, %d thread(s)' % t:<28} {ips(ms):10.1f} {ips(o):10.1f} {ips(p):10.1f} {ips(ms)/ips(o) if o else 0:7.2f} {ips(ms)/ips(p) if p else 0:10.2f}")
+print("(ratios above 1 mean simdnet is faster)")
+PY
+  ;;
+train)
+  for t in 1 2; do "$tmp/simdnet" bench train --threads $t --json | tail -1 > "$tmp/ours$t.json"; done
+  "$anchors/run.sh" torch > "$tmp/torch.txt" 2>/dev/null
+  $py - "$tmp" <<'PY'
+import json, re, sys
+tmp = sys.argv[1]
+torch, t = {}, 0
+for line in open(f"{tmp}/torch.txt"):
+    m = re.search(r"threads=(\d+)", line)
+    if m: t = int(m.group(1))
+    m = re.search(r"epoch\(1080 imgs\)=([\d.]+) s", line)
+    if m: torch[t] = float(m.group(1))
+print(f"{'threads':<8} {'simdnet s/epoch':>16} {'PyTorch s/epoch':>16} {'ratio':>6}")
+for t in (1, 2):
+    ours = json.load(open(f"{tmp}/ours{t}.json"))["epoch_seconds"]
+    p = torch.get(t)
+    print(f"{t:<8} {ours:16.1f} {p if p else 0:16.1f} {p/ours if p else 0:6.2f}")
+print("(ratio above 1 means simdnet is faster)")
+PY
+  ;;
+*) echo "usage: bench/compare.sh gemm|resnet|train" >&2; exit 2 ;;
+esac
