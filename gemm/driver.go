@@ -11,6 +11,16 @@ const (
 	bInPlace                    // read B's rows where they are (few rows of A)
 )
 
+// aSource says where the micro-kernel reads A from.
+type aSource uint8
+
+const (
+	aPackStrips aSource = iota // APacker/matrixA packs MR-row strips (k step MR)
+	aInPlace                   // read A's rows where they are (row stride lda, k step 1)
+	aRowBlock                  // a RowPacker copies an MC×KC row-major block (row stride ldBlock)
+	aAuto                      // tests only: no preference (see testASource)
+)
+
 // job is one validated call, resolved to what the loops need.
 type job struct {
 	m, n, k int
@@ -19,6 +29,8 @@ type job struct {
 
 	a      matrixA
 	aPack  APacker
+	aRows  RowPacker // aPack as a RowPacker, when it is one
+	aSrc   aSource
 	b      []float32
 	ldb    int
 	transB bool
@@ -53,9 +65,22 @@ func grow(buf []float32, n int) []float32 {
 
 func (ws *workspace) fit(kern *Kernel, mc, kc, nc int) {
 	mr, nr := kern.MR, kern.NR
-	ws.a = grow(ws.a, (mc+mr-1)/mr*mr*kc)
+	// Row blocks take (mc rounded up to MR) rows of ldBlock(kc) values,
+	// strips take as many rows of kc values; the larger serves both.
+	ws.a = grow(ws.a, (mc+mr-1)/mr*mr*ldBlock(kc))
 	ws.b = grow(ws.b, (nc+nr-1)/nr*nr*kc)
 	ws.tile = grow(ws.tile, mr*nr)
+}
+
+// ldBlock is the row stride of a row-major A block kc values deep: rounded
+// up to whole cache lines, and off multiples of 4 KiB so that the MR rows
+// the micro-kernel reads at once do not alias in L1.
+func ldBlock(kc int) int {
+	ld := (kc + 15) &^ 15
+	if ld%1024 == 0 {
+		ld += 16
+	}
+	return ld
 }
 
 // run computes the block of C with rows [i0, i1) and columns [j0, j1): the
@@ -74,14 +99,50 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 			}
 			for ic := i0; ic < i1; ic += kern.MC { // loop 3: MC rows of A
 				mc := min(kern.MC, i1-ic)
-				jb.packA(ws.a, ic, mc, pc, kc, mr)
+				// The A strip for rows [ic+ir, ic+ir+MR) starts at
+				// aBase[ir*stripRow] and is read with row stride aRS and
+				// k step aKS. Rows from full on
+				// form one packed, zero-padded edge strip in ws.a.
+				var aBase []float32
+				var aRS, aKS, stripRow int
+				full := mc // rows served from aBase; the rest is one packed edge strip
+				switch jb.aSrc {
+				case aInPlace:
+					aBase = jb.a.data[ic*jb.a.ld+pc:]
+					aRS, aKS, stripRow = jb.a.ld, 1, jb.a.ld
+					if full = mc / mr * mr; full < mc {
+						// Reading MR rows in place would run past A's last row.
+						jb.a.PackA(ws.a[:mr*kc], ic+full, mc-full, pc, kc, mr)
+					}
+				case aRowBlock:
+					ld := ldBlock(kc)
+					rows := (mc + mr - 1) / mr * mr
+					if jb.aRows != nil {
+						jb.aRows.PackRows(ws.a[:rows*ld], ld, ic, mc, pc, kc)
+						if jb.alpha != 1 {
+							scaleA(ws.a[:mc*ld], jb.alpha)
+						}
+					} else {
+						jb.a.PackRows(ws.a[:rows*ld], ld, ic, mc, pc, kc) // scales as it copies
+					}
+					clear(ws.a[mc*ld : rows*ld])
+					aBase = ws.a
+					aRS, aKS, stripRow = ld, 1, ld
+				default:
+					jb.packA(ws.a, ic, mc, pc, kc, mr)
+					aBase = ws.a
+					aRS, aKS, stripRow = 1, mr, kc
+				}
 				for jr := 0; jr < nc; jr += nr { // loop 2: NR-wide panels of B
 					cols := min(nr, nc-jr)
 					bPanel, bStride := jb.bPanel(ws, pc, kc, jc, jr, cols)
 					for ir := 0; ir < mc; ir += mr { // loop 1: MR-tall strips of A
 						rows := min(mr, mc-ir)
-						aStrip := ws.a[ir*kc : ir*kc+mr*kc]
-						jb.tile(ws, aStrip, bPanel, bStride, kc, ic+ir, jc+jr, rows, cols, first, last)
+						if ir >= full {
+							jb.tile(ws, ws.a, 1, mr, bPanel, bStride, kc, ic+ir, jc+jr, rows, cols, first, last)
+							continue
+						}
+						jb.tile(ws, aBase[ir*stripRow:], aRS, aKS, bPanel, bStride, kc, ic+ir, jc+jr, rows, cols, first, last)
 					}
 				}
 			}
@@ -124,7 +185,7 @@ func (jb *job) bPanel(ws *workspace, pc, kc, jc, jr, cols int) ([]float32, int) 
 // tile runs the micro-kernel for the rows×cols tile of C at (i, j). The
 // first KC slice brings in beta·C and the residual, the last one adds the
 // bias and applies the ReLU, so each is done once per element.
-func (jb *job) tile(ws *workspace, a, b []float32, bStride, kc, i, j, rows, cols int, first, last bool) {
+func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStride, kc, i, j, rows, cols int, first, last bool) {
 	kern := jb.kern
 	ldc := jb.ldc
 	c := jb.c[i*ldc+j:]
@@ -146,12 +207,12 @@ func (jb *job) tile(ws *workspace, a, b []float32, bStride, kc, i, j, rows, cols
 		}
 	}
 	if rows == kern.MR && cols == kern.NR {
-		kern.fn(kc, a, b, bStride, c, ldc, bias, flags)
+		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, bias, flags)
 		return
 	}
 	// Edge tile: compute the whole MR×NR tile into the workspace, then store
 	// only the part that lies inside C.
-	kern.fn(kc, a, b, bStride, ws.tile, kern.NR, nil, 0)
+	kern.fn(kc, a, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0)
 	for r := 0; r < rows; r++ {
 		finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], c[r*ldc:r*ldc+cols], bias, flags)
 	}

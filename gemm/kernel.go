@@ -23,18 +23,21 @@ type Kernel struct {
 	fn microKernel
 }
 
-// microKernel computes the MR×NR product of a packed A strip and a B panel:
+// microKernel computes the MR×NR product of an A strip and a B panel:
 //
 //	for i < MR, j < NR:
-//	    t := sum over p < k of a[p*MR+i] * b[p*bStride+j]
+//	    t := sum over p < k of a[i*aRS+p*aKS] * b[p*bStride+j]
 //	    if flags&accumulate != 0 { t += c[i*ldc+j] }
 //	    if flags&addBias    != 0 { t += bias[j] }
 //	    if flags&applyReLU  != 0 { t = max(t, 0) }
 //	    c[i*ldc+j] = t
 //
-// k is at least 1. b is either a packed panel (bStride == NR) or B itself read
-// in place (bStride == ldb), which saves packing when A has few rows.
-type microKernel func(k int, a, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint)
+// k is at least 1. a is either a packed strip (aRS == 1, aKS == MR) or MR
+// rows of a row-major matrix read in place (aRS == lda, aKS == 1), which
+// saves packing A when few B panels share it. b is either a packed panel
+// (bStride == NR) or B itself read in place (bStride == ldb), which saves
+// packing when A has few rows.
+type microKernel func(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint)
 
 // Micro-kernel flags.
 const (

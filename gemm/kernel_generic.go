@@ -9,16 +9,21 @@ func genericKernel() Kernel {
 
 // sgemm4x4Go is the portable micro-kernel: a 4×4 tile held in sixteen local
 // variables, which the Go compiler keeps in registers for most of the loop.
-func sgemm4x4Go(k int, a, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
+func sgemm4x4Go(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
 	var c00, c01, c02, c03 float32
 	var c10, c11, c12, c13 float32
 	var c20, c21, c22, c23 float32
 	var c30, c31, c32, c33 float32
-	a = a[:4*k]
+	// Row i of the strip starts at a[i*aRS] and advances aKS per k step.
+	last := (k - 1) * aKS
+	r0 := a[: last+1 : last+1]
+	r1 := a[aRS : aRS+last+1 : aRS+last+1]
+	r2 := a[2*aRS : 2*aRS+last+1 : 2*aRS+last+1]
+	r3 := a[3*aRS : 3*aRS+last+1 : 3*aRS+last+1]
 	for p := 0; p < k; p++ {
-		ap := a[4*p : 4*p+4 : 4*p+4]
 		bp := b[p*bStride : p*bStride+4 : p*bStride+4]
-		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
+		q := p * aKS
+		a0, a1, a2, a3 := r0[q], r1[q], r2[q], r3[q]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		c00 += a0 * b0
 		c01 += a0 * b1
@@ -75,13 +80,13 @@ func finishRow(src, dst, bias []float32, flags uint) {
 // sgemmKernelRef is the Go twin of every micro-kernel, for any MR×NR: the
 // loop in microKernel's doc comment, written as plainly as possible. Tests run
 // each assembly kernel against it on the same packed inputs.
-func sgemmKernelRef(mr, nr, k int, a, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
+func sgemmKernelRef(mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
 	row := make([]float32, nr)
 	for i := 0; i < mr; i++ {
 		for j := 0; j < nr; j++ {
 			var t float32
 			for p := 0; p < k; p++ {
-				t += a[p*mr+i] * b[p*bStride+j]
+				t += a[i*aRS+p*aKS] * b[p*bStride+j]
 			}
 			row[j] = t
 		}

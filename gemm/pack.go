@@ -93,3 +93,33 @@ func packB(dst []float32, b []float32, ldb int, trans bool, p0, kc, j0, nc, nr i
 		}
 	}
 }
+
+// RowPacker is an optional interface for an APacker that can also write A
+// row-major: the micro-kernel then reads the block with row stride ld, and
+// packing is a copy of contiguous runs instead of a scatter into MR-wide
+// strips. PackRows writes rows [i0, i0+mc) and columns [p0, p0+kc) of A as
+//
+//	dst[i*ld + p] = A[i0+i][p0+p]
+//
+// leaving dst[i*ld+kc : (i+1)*ld] alone. Like PackA, it is called
+// concurrently on disjoint row ranges.
+type RowPacker interface {
+	PackRows(dst []float32, ld, i0, mc, p0, kc int)
+}
+
+// PackRows copies rows [i0, i0+mc) and columns [p0, p0+kc) of a
+// non-transposed A into dst with row stride ld, scaled by alpha: runs of kc
+// contiguous values, a memmove each when alpha is 1.
+func (m *matrixA) PackRows(dst []float32, ld, i0, mc, p0, kc int) {
+	for i := 0; i < mc; i++ {
+		src := m.data[(i0+i)*m.ld+p0 : (i0+i)*m.ld+p0+kc]
+		out := dst[i*ld : i*ld+kc]
+		if m.alpha == 1 {
+			copy(out, src)
+			continue
+		}
+		for p, v := range src {
+			out[p] = m.alpha * v
+		}
+	}
+}

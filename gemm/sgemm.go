@@ -46,6 +46,7 @@ func Run(p *Params) {
 	if jb.bp == nil {
 		jb.bSrc = chooseBSource(&jb)
 	}
+	jb.aSrc = chooseASource(&jb)
 	if t := threadsFor(p.Threads, jb.m, jb.n, jb.k, jb.kern); t > 1 {
 		runParallel(&jb, t)
 	} else {
@@ -68,3 +69,34 @@ func chooseBSource(jb *job) bSource {
 	}
 	return bPackPerCall
 }
+
+// chooseASource picks how the micro-kernel reads A. Row-major layouts (A in
+// place, or a row-major block copied with memmove) are as fast for the
+// kernels as packed strips and much cheaper to produce than the strided
+// scatter of strip packing. A is read in place unless its rows alias in L1
+// (a row stride that is a multiple of 512 floats puts the MR rows the kernel
+// reads at once in a handful of cache sets) or alpha must be applied.
+func chooseASource(jb *job) aSource {
+	if testASource == aPackStrips {
+		return aPackStrips
+	}
+	if jb.aPack != nil {
+		if rp, ok := jb.aPack.(RowPacker); ok {
+			jb.aRows = rp
+			return aRowBlock
+		}
+		return aPackStrips
+	}
+	if jb.a.trans {
+		return aPackStrips // each k step's MR values are already contiguous
+	}
+	if jb.alpha == 1 && jb.a.ld%512 != 0 && testASource != aRowBlock {
+		return aInPlace
+	}
+	return aRowBlock
+}
+
+// testASource lets tests force strips (aPackStrips) or row blocks
+// (aRowBlock, where A would be read in place); aAuto leaves the choice to
+// chooseASource.
+var testASource = aAuto

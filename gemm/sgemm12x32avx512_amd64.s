@@ -3,14 +3,18 @@
 #include "textflag.h"
 
 // Register roles in sgemm12x32AVX512:
-//   SI: packed A strip (12 floats per k)   DI: B row (32 floats per k)
-//   R8: B row stride in bytes              CX: k iterations left
+//   SI, AX, R13: A rows 0-3, 4-7 and 8-11 at the current k
+//   R14: A row stride in bytes             R12: 3 × A row stride (k loop only)
+//   R10: A k step in bytes (k loop only)   DI: B row (32 floats per k)
+//   R8: B row stride in bytes              CX, BX: k iterations left
 //   Z0, Z1: B row                          Z2, Z3: broadcast A values
 //   Z8-Z31: C tile, row i in Z(8+2i) (columns 0-15) and Z(9+2i) (16-31)
+// A packed in strips has row stride 4 bytes and k step 48; A read in place
+// from a row-major matrix has row stride 4·lda and k step 4.
 
-#define FMA_PAIR(off0, off1, r0lo, r0hi, r1lo, r1hi) \
-	VBROADCASTSS off0(SI), Z2   \
-	VBROADCASTSS off1(SI), Z3   \
+#define FMA_PAIR(src0, src1, r0lo, r0hi, r1lo, r1hi) \
+	VBROADCASTSS src0, Z2       \
+	VBROADCASTSS src1, Z3       \
 	VFMADD231PS  Z0, Z2, r0lo   \
 	VFMADD231PS  Z1, Z2, r0hi   \
 	VFMADD231PS  Z0, Z3, r1lo   \
@@ -18,15 +22,17 @@
 
 // One k step: 32 B values times 12 A values into the 12×32 tile.
 #define KSTEP12x32 \
-	VMOVUPS (DI), Z0                          \
-	VMOVUPS 64(DI), Z1                        \
-	FMA_PAIR(0, 4, Z8, Z9, Z10, Z11)          \
-	FMA_PAIR(8, 12, Z12, Z13, Z14, Z15)       \
-	FMA_PAIR(16, 20, Z16, Z17, Z18, Z19)      \
-	FMA_PAIR(24, 28, Z20, Z21, Z22, Z23)      \
-	FMA_PAIR(32, 36, Z24, Z25, Z26, Z27)      \
-	FMA_PAIR(40, 44, Z28, Z29, Z30, Z31)      \
-	ADDQ    $48, SI                           \
+	VMOVUPS (DI), Z0                                      \
+	VMOVUPS 64(DI), Z1                                    \
+	FMA_PAIR((SI), (SI)(R14*1), Z8, Z9, Z10, Z11)         \
+	FMA_PAIR((SI)(R14*2), (SI)(R12*1), Z12, Z13, Z14, Z15) \
+	FMA_PAIR((AX), (AX)(R14*1), Z16, Z17, Z18, Z19)       \
+	FMA_PAIR((AX)(R14*2), (AX)(R12*1), Z20, Z21, Z22, Z23) \
+	FMA_PAIR((R13), (R13)(R14*1), Z24, Z25, Z26, Z27)     \
+	FMA_PAIR((R13)(R14*2), (R13)(R12*1), Z28, Z29, Z30, Z31) \
+	ADDQ    R10, SI                                       \
+	ADDQ    R10, AX                                       \
+	ADDQ    R10, R13                                      \
 	ADDQ    R8, DI
 
 // Row-wise epilogue steps; R12 walks the C rows, R9 is ldc in bytes.
@@ -49,30 +55,36 @@
 	ADDQ    R9, R12
 
 #define PREFETCH_ROW \
-	PREFETCHT0 (R12)   \
-	PREFETCHT0 64(R12) \
-	ADDQ       R9, R12
+	PREFETCHT0 (BX)   \
+	PREFETCHT0 64(BX) \
+	ADDQ       R9, BX
 
 #define ZERO2(lo, hi) \
 	VPXORD lo, lo, lo \
 	VPXORD hi, hi, hi
 
-// func sgemm12x32AVX512(k int, a, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+// func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
 // Requires: AVX512F
-TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-64
+TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ bStride+24(FP), R8
+	MOVQ aRS+16(FP), R14
+	SHLQ $2, R14
+	MOVQ aKS+24(FP), R10
+	SHLQ $2, R10
+	LEAQ (R14)(R14*2), R12
+	LEAQ (SI)(R14*4), AX
+	LEAQ (AX)(R14*4), R13
+	MOVQ b+32(FP), DI
+	MOVQ bStride+40(FP), R8
 	SHLQ $2, R8
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R9
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R9
 	SHLQ $2, R9
-	MOVQ bias+48(FP), R10
-	MOVQ flags+56(FP), R11
+	MOVQ flags+72(FP), R11
 
 	// Warm the C rows the epilogue will touch while the k loop runs.
-	MOVQ DX, R12
+	MOVQ DX, BX
 	PREFETCH_ROW
 	PREFETCH_ROW
 	PREFETCH_ROW
@@ -151,6 +163,7 @@ epilogue:
 bias:
 	TESTQ   $2, R11
 	JZ      relu
+	MOVQ    bias+64(FP), R10
 	VMOVUPS (R10), Z0
 	VMOVUPS 64(R10), Z1
 	ADDBIAS_ROW(Z8, Z9)

@@ -3,34 +3,39 @@
 #include "textflag.h"
 
 // Register roles in sgemm6x16AVX2:
-//   SI: packed A strip (6 floats per k)    DI: B row (16 floats per k)
-//   R8: B row stride in bytes              CX: k iterations left
+//   SI, AX: A rows 0-2 and 3-5 at the current k
+//   R14: A row stride in bytes             R10: A k step in bytes (k loop only)
+//   DI: B row (16 floats per k)
+//   R8: B row stride in bytes              CX, BX: k iterations left
 //   Y0, Y1: B row                          Y2, Y3: broadcast A values
 //   Y4-Y15: C tile, row i in Y(4+2i) (columns 0-7) and Y(5+2i) (8-15)
+// A packed in strips has row stride 4 bytes and k step 24; A read in place
+// from a row-major matrix has row stride 4·lda and k step 4.
 
 // One k step: 16 B values times 6 A values into the 6×16 tile.
 #define KSTEP6x16 \
 	VMOVUPS      (DI), Y0          \
 	VMOVUPS      32(DI), Y1        \
 	VBROADCASTSS (SI), Y2          \
-	VBROADCASTSS 4(SI), Y3         \
+	VBROADCASTSS (SI)(R14*1), Y3   \
 	VFMADD231PS  Y0, Y2, Y4        \
 	VFMADD231PS  Y1, Y2, Y5        \
 	VFMADD231PS  Y0, Y3, Y6        \
 	VFMADD231PS  Y1, Y3, Y7        \
-	VBROADCASTSS 8(SI), Y2         \
-	VBROADCASTSS 12(SI), Y3        \
+	VBROADCASTSS (SI)(R14*2), Y2   \
+	VBROADCASTSS (AX), Y3          \
 	VFMADD231PS  Y0, Y2, Y8        \
 	VFMADD231PS  Y1, Y2, Y9        \
 	VFMADD231PS  Y0, Y3, Y10       \
 	VFMADD231PS  Y1, Y3, Y11       \
-	VBROADCASTSS 16(SI), Y2        \
-	VBROADCASTSS 20(SI), Y3        \
+	VBROADCASTSS (AX)(R14*1), Y2   \
+	VBROADCASTSS (AX)(R14*2), Y3   \
 	VFMADD231PS  Y0, Y2, Y12       \
 	VFMADD231PS  Y1, Y2, Y13       \
 	VFMADD231PS  Y0, Y3, Y14       \
 	VFMADD231PS  Y1, Y3, Y15       \
-	ADDQ         $24, SI           \
+	ADDQ         R10, SI           \
+	ADDQ         R10, AX           \
 	ADDQ         R8, DI
 
 // Row-wise epilogue steps; R12 walks the C rows, R9 is ldc in bytes.
@@ -52,19 +57,24 @@
 	VMOVUPS hi, 32(R12) \
 	ADDQ    R9, R12
 
-// func sgemm6x16AVX2(k int, a, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+// func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
 // Requires: AVX, AVX2, FMA3
-TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-64
+TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ bStride+24(FP), R8
+	MOVQ aRS+16(FP), R14
+	SHLQ $2, R14
+	MOVQ aKS+24(FP), R10
+	SHLQ $2, R10
+	LEAQ (R14)(R14*2), AX
+	ADDQ SI, AX
+	MOVQ b+32(FP), DI
+	MOVQ bStride+40(FP), R8
 	SHLQ $2, R8
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R9
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R9
 	SHLQ $2, R9
-	MOVQ bias+48(FP), R10
-	MOVQ flags+56(FP), R11
+	MOVQ flags+72(FP), R11
 
 	// Warm the C rows the epilogue will touch while the k loop runs.
 	MOVQ       DX, R12
@@ -135,6 +145,7 @@ epilogue:
 bias:
 	TESTQ   $2, R11
 	JZ      relu
+	MOVQ    bias+64(FP), R10
 	VMOVUPS (R10), Y0
 	VMOVUPS 32(R10), Y1
 	ADDBIAS_ROW(Y4, Y5)

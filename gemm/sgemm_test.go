@@ -47,7 +47,10 @@ func TestSgemmAllSmallSizes(t *testing.T) {
 	if testing.Short() {
 		maxDim = 17
 	}
-	for _, kern := range testKernels() {
+	defer func() { testASource = aAuto }()
+	for ki, kern := range testKernels() {
+		// A in place, in row blocks and in strips, in turn.
+		testASource = []aSource{aAuto, aRowBlock, aPackStrips}[ki%3]
 		for _, tr := range transposes {
 			// One set of operands big enough for every size; each size is a view.
 			base := newCase(rng, maxDim, maxDim, maxDim, tr[0], tr[1], 3, 1, 0)
@@ -70,9 +73,11 @@ func TestSgemmAllSmallSizes(t *testing.T) {
 func TestSgemmAlphaBeta(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	defer func(v int) { inPlaceMaxStrips = v }(inPlaceMaxStrips)
+	defer func() { testASource = aAuto }()
 	for _, kern := range testKernels() {
-		for _, strips := range []int{0, 1 << 30} {
+		for si, strips := range []int{0, 1 << 30} {
 			inPlaceMaxStrips = strips
+			testASource = []aSource{aAuto, aRowBlock}[si]
 			for _, tr := range transposes {
 				for _, ab := range [][2]float32{{1, 0}, {1, 1}, {-0.5, -0.5}, {0, 1}, {0, 0}, {1, -0.5}, {-0.5, 0}} {
 					for _, sz := range [][3]int{{1, 1, 1}, {7, 33, 19}, {30, 5, 64}, {13, 70, 3}} {
@@ -124,7 +129,7 @@ func TestEpilogue(t *testing.T) {
 	for _, kern := range testKernels() {
 		for _, sz := range [][3]int{{1, 1, 1}, {13, 37, 29}, {64, 64, 300}, {5, 100, 7}} {
 			for mask := 0; mask < 8; mask++ {
-				for _, mode := range []string{"plain", "prepacked", "apacker"} {
+				for _, mode := range []string{"plain", "prepacked", "apacker", "rowpacker", "strips", "ld512"} {
 					p := newCase(rng, sz[0], sz[1], sz[2], false, mask%2 == 1, 1, 1, float32(mask%3)*0.5)
 					if mask&1 != 0 {
 						p.Bias = randSlice(rng, p.N)
@@ -142,8 +147,20 @@ func TestEpilogue(t *testing.T) {
 						p.BPacked = PackB(&kern, p.TransB, p.K, p.N, p.B, p.LDB)
 					case "apacker":
 						p.APack = &funcPacker{elem: matrixElem(p.A, p.LDA, false)}
+					case "rowpacker":
+						p.APack = &funcRowPacker{funcPacker{elem: matrixElem(p.A, p.LDA, false)}}
+					case "strips":
+						testASource = aPackStrips
+					case "ld512":
+						// A's rows alias in L1: copied in row blocks, not read in place.
+						a := randSlice(rng, p.M*512)
+						for i := 0; i < p.M; i++ {
+							copy(a[i*512:i*512+p.K], p.A[i*p.LDA:i*p.LDA+p.K])
+						}
+						p.A, p.LDA = a, 512
 					}
 					Run(p)
+					testASource = aAuto
 					// The guard between rows is random data here, so check the
 					// trailing guard by hand and the view by checkC with its own.
 					require.Equal(t, guard, p.C[len(p.C)-1])
@@ -182,6 +199,17 @@ func (f *funcPacker) PackA(dst []float32, i0, mc, p0, kc, mr int) {
 	}
 }
 
+// funcRowPacker is a caller-supplied A operand that also packs row-major.
+type funcRowPacker struct{ funcPacker }
+
+func (f *funcRowPacker) PackRows(dst []float32, ld, i0, mc, p0, kc int) {
+	for i := 0; i < mc; i++ {
+		for p := 0; p < kc; p++ {
+			dst[i*ld+p] = float32(f.elem(i0+i, p0+p))
+		}
+	}
+}
+
 // TestParallelMatchesSingleThread: splitting C between goroutines does not
 // change the order of any sum, so results must be identical to the bit.
 func TestParallelMatchesSingleThread(t *testing.T) {
@@ -204,27 +232,34 @@ func TestParallelMatchesSingleThread(t *testing.T) {
 }
 
 // TestKernelsAgainstTwin runs each micro-kernel directly against its Go twin
-// on identical packed inputs, for every flag combination, both B strides and
-// several depths, with a guard band around the C tile.
+// on identical inputs, for every flag combination, both A layouts (packed
+// strips, rows in place), both B strides and several depths, with a guard
+// band around the C tile.
 func TestKernelsAgainstTwin(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, kern := range Kernels() {
 		mr, nr := kern.MR, kern.NR
 		for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 257} {
-			for _, bStride := range []int{nr, nr + 5} {
-				for flags := uint(0); flags < 8; flags++ {
-					a := randSlice(rng, k*mr)
-					b := randSlice(rng, (k-1)*bStride+nr)
-					bias := randSlice(rng, nr)
-					ldc := nr + 3
-					c := randSlice(rng, (mr+2)*ldc) // one guard row above and below
-					want := append([]float32(nil), c...)
-					sgemmKernelRef(mr, nr, k, a, b, bStride, want[ldc:], ldc, bias, flags)
-					kern.fn(k, a, b, bStride, c[ldc:], ldc, bias, flags)
-					tol := float32(1e-6 * float64(k+4))
-					for x := range c {
-						if d := c[x] - want[x]; d > tol || d < -tol {
-							t.Fatalf("%s k=%d bStride=%d flags=%03b: c[%d] = %v, twin gives %v", kern.Name, k, bStride, flags, x, c[x], want[x])
+			for _, aLayout := range [][2]int{{1, mr}, {k + 3, 1}, {1024, 1}} {
+				aRS, aKS := aLayout[0], aLayout[1]
+				for _, bStride := range []int{nr, nr + 5} {
+					for flags := uint(0); flags < 8; flags++ {
+						// Exactly as long as the kernel may read, so that the
+						// bounds-checked kernels catch an overrun.
+						a := randSlice(rng, (mr-1)*aRS+(k-1)*aKS+1)
+						b := randSlice(rng, (k-1)*bStride+nr)
+						bias := randSlice(rng, nr)
+						ldc := nr + 3
+						c := randSlice(rng, (mr+2)*ldc) // one guard row above and below
+						want := append([]float32(nil), c...)
+						sgemmKernelRef(mr, nr, k, a, aRS, aKS, b, bStride, want[ldc:], ldc, bias, flags)
+						kern.fn(k, a, aRS, aKS, b, bStride, c[ldc:], ldc, bias, flags)
+						tol := float32(1e-6 * float64(k+4))
+						for x := range c {
+							if d := c[x] - want[x]; d > tol || d < -tol {
+								t.Fatalf("%s k=%d aRS=%d aKS=%d bStride=%d flags=%03b: c[%d] = %v, twin gives %v",
+									kern.Name, k, aRS, aKS, bStride, flags, x, c[x], want[x])
+							}
 						}
 					}
 				}

@@ -112,6 +112,45 @@ func TestPackerMatchesPackedMatrix(t *testing.T) {
 	}
 }
 
+// TestPackerRowsMatchMatrix checks PackRows against the full patch matrix:
+// every block, a row stride with a guard band past kc that must stay as it
+// was.
+func TestPackerRowsMatchMatrix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 4))
+	for _, g := range geometries {
+		src := randSlice(rng, g.InputLen())
+		full := make([]float32, g.Rows()*g.Cols())
+		Im2Col(full, src, g)
+		pk := NewPacker(src, g)
+		m, k := g.Rows(), g.Cols()
+		for _, blk := range [][2]int{{1, 1}, {5, 5}, {12, 7}, {m + 3, k}} {
+			mcb, kcb := blk[0], blk[1]
+			for i0 := 0; i0 < m; i0 += mcb {
+				mc := min(mcb, m-i0)
+				for p0 := 0; p0 < k; p0 += kcb {
+					kc := min(kcb, k-p0)
+					ld := kc + 3
+					got := randSlice(rng, mc*ld)
+					orig := append([]float32(nil), got...)
+					pk.PackRows(got, ld, i0, mc, p0, kc)
+					for i := 0; i < mc; i++ {
+						for p := 0; p < ld; p++ {
+							want := orig[i*ld+p]
+							if p < kc {
+								want = full[(i0+i)*k+p0+p]
+							}
+							if got[i*ld+p] != want {
+								t.Fatalf("%+v rows [%d,+%d) cols [%d,+%d): dst[%d][%d] = %v, want %v",
+									g, i0, mc, p0, kc, i, p, got[i*ld+p], want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestPackerDrivesGemm checks the packer through gemm itself: a convolution
 // as gemm.Run with APack equals Im2Col followed by Sgemm.
 func TestPackerDrivesGemm(t *testing.T) {

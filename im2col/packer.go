@@ -93,6 +93,59 @@ func (pk *Packer) packRow(out []float32, r, p0, kc, mr int) {
 	}
 }
 
+// PackRows writes rows [i0, i0+mc) and columns [p0, p0+kc) of the patch
+// matrix row-major into dst with row stride ld,
+//
+//	dst[i*ld + p] = patch(i0+i)[p0+p]
+//
+// as gemm.RowPacker asks: each patch is a few contiguous runs of the input
+// and of zeros (see packRow), so packing is memmove and memclr, with no
+// strided stores. gemm prefers it to PackA.
+func (pk *Packer) PackRows(dst []float32, ld, i0, mc, p0, kc int) {
+	for i := 0; i < mc; i++ {
+		out := dst[i*ld : i*ld+kc]
+		if pk.pointwise {
+			g := &pk.g
+			base, ih, iw := g.patchOrigin(i0+i, pk.oh, pk.ow)
+			off := base + (ih*g.W+iw)*g.C + p0
+			copy(out, pk.src[off:off+kc])
+			continue
+		}
+		pk.copyRow(out, i0+i, p0)
+	}
+}
+
+// copyRow is packRow for a contiguous destination: values [p0, p0+len(out))
+// of patch r.
+func (pk *Packer) copyRow(out []float32, r, p0 int) {
+	g := &pk.g
+	base, ih0, iw0 := g.patchOrigin(r, pk.oh, pk.ow)
+	rowLen := g.KW * g.C
+	lo := max(0, -iw0) * g.C
+	hi := max(lo, min(g.KW, g.W-iw0)*g.C)
+	kc := len(out)
+	for p := 0; p < kc; {
+		ky, j := (p0+p)/rowLen, (p0+p)%rowLen
+		end := min(rowLen, j+kc-p)
+		dst := out[p : p+end-j]
+		p += end - j
+		ih := ih0 + ky
+		if ih < 0 || ih >= g.H {
+			clear(dst)
+			continue
+		}
+		a, b := min(max(j, lo), end), max(min(end, hi), j) // the copied part of [j, end)
+		if a >= b {
+			clear(dst)
+			continue
+		}
+		clear(dst[:a-j])
+		row := base + (ih*g.W+iw0)*g.C
+		copy(dst[a-j:b-j], pk.src[row+a:row+b])
+		clear(dst[b-j:])
+	}
+}
+
 // scatter writes src to dst[0], dst[mr], dst[2*mr], ...
 func scatter(dst, src []float32, mr int) {
 	if len(src) == 0 {
