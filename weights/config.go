@@ -11,7 +11,7 @@ import (
 
 // Limits on a configuration read from a file; see checkLoadable.
 const (
-	maxInputValues   = 1 << 24 // per sample: 4096×4096 RGB, far beyond any ResNet classifier's
+	maxInputValues   = 1 << 24 // per sample: 4096×4096 grey or 2364×2364 RGB, far beyond any ResNet classifier's
 	maxInputChannels = 4096    // the stem's kernel grows with them
 	// looseFactor is how many times the file's size the classifier may
 	// cost, by an upper bound that needs no model, before checkLoadable
@@ -28,11 +28,33 @@ type tensorStats struct {
 func statsOf(ts []TensorInfo) tensorStats {
 	var s tensorStats
 	for _, t := range ts {
-		n := ops.Shape(t.Shape).Len()
+		n := elements(t.Shape)
 		s.largest = max(s.largest, n)
-		s.total += n
+		s.total = min(s.total+n, maxElements)
 	}
 	return s
+}
+
+// maxElements caps element counts: no tensor can hold more (2^40 float32
+// values are 4 TiB), and sums of capped counts cannot overflow.
+const maxElements = 1 << 40
+
+// elements returns the product of shape, saturating at maxElements. A
+// safetensors header's shapes are checked against the file's size, but an
+// HDF5 dataset's declared dimensions are only checked when it is read, so
+// a hostile one could otherwise overflow the product.
+func elements(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		if d <= 0 {
+			return 0
+		}
+		if n > maxElements/d {
+			return maxElements
+		}
+		n *= d
+	}
+	return n
 }
 
 // checkLoadable vets a configuration read from a possibly hostile file

@@ -63,6 +63,12 @@ func TestTruncatedModel(t *testing.T) {
 // FuzzLoad feeds mutated model files and checkpoints to the loader: it
 // must never panic, every error must name the file, and an accepted file
 // must give a model whose every parameter is the file's tensor.
+//
+// The seeds are whole model files of some 30 KB, which the fuzzer's
+// default minimisation of each new input (up to a minute) would spend
+// most of the run on; bound it:
+//
+//	go test -run '^$' -fuzz '^FuzzLoad$' -fuzztime 30s -fuzzminimizetime 200x ./weights/
 func FuzzLoad(f *testing.F) {
 	model, checkpoint := tinyFileBytes(f)
 	f.Add(model)

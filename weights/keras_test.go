@@ -145,9 +145,18 @@ func TestKerasFile(t *testing.T) {
 }
 
 // TestKerasSplitAttributes reads a file whose layer_names and weight_names
-// Keras split into numbered chunks, into a graph built by hand.
+// Keras split into numbered chunks, and which lacks keras_version and
+// backend, into a graph built by hand.
 func TestKerasSplitAttributes(t *testing.T) {
 	e := loadExpected(t)
+	k, err := OpenKeras(filepath.Join("testdata", "keras_split.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(k.Layers) != 2 || k.Layers[1].Name != "dense_1" || len(k.Layers[1].Weights) != 2 || k.KerasVersion != "" || k.Backend != "" {
+		t.Errorf("layers %+v, version %q, backend %q", k.Layers, k.KerasVersion, k.Backend)
+	}
+	k.Close()
 	g := ops.NewGraph(0)
 	x := g.Input("", 2)
 	g.SetOutput(g.Dense(x, ops.DenseConfig{Name: "dense_1", Units: 3, Activation: ops.Softmax}))

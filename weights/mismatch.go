@@ -15,6 +15,20 @@ const (
 	WrongDtype                         // the stored element type cannot be read as float32
 )
 
+func (k MismatchKind) String() string {
+	switch k {
+	case Missing:
+		return "missing"
+	case Unexpected:
+		return "unexpected"
+	case WrongShape:
+		return "wrong shape"
+	case WrongDtype:
+		return "wrong dtype"
+	}
+	return fmt.Sprintf("MismatchKind(%d)", uint8(k))
+}
+
 // Mismatch is one tensor that does not fit.
 type Mismatch struct {
 	Tensor string // "<layer>/<param>"

@@ -12,7 +12,9 @@ is no TensorFlow here, so the files are laid out by hand exactly as Keras 2
   keras_split.h5          save_weights of a one-Dense model with layer_names
                           and weight_names split into name0, name1, as Keras
                           does when a list exceeds the 64 KiB object-header
-                          limit.
+                          limit, and without the informational attributes
+                          (keras_version, backend) the importer must not
+                          need.
   keras_expected.json     a fixed input batch and the logits and softmax
                           probabilities the model gives on it, computed below
                           in float64 numpy, independently of the Go code.
@@ -334,9 +336,11 @@ def write_model_save(path, m, order, output):
             og.create_dataset(n, data=a)
 
 
-def write_save_weights(path, m, order, split=False):
+def write_save_weights(path, m, order, split=False, informational=True):
     with h5py.File(path, "w") as f:
         save_weights_to_group(f, m, order, split)
+        if not informational:
+            del f.attrs["keras_version"], f.attrs["backend"]
 
 
 def one_dense():
@@ -350,7 +354,7 @@ def one_dense():
 def main():
     small, small_out = one_dense()
     small_order = small.keras_order(small_out)
-    write_save_weights(os.path.join(HERE, "keras_split.h5"), small, small_order, split=True)
+    write_save_weights(os.path.join(HERE, "keras_split.h5"), small, small_order, split=True, informational=False)
 
     m, output = tiny_resnet()
     order = m.keras_order(output)
