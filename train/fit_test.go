@@ -261,6 +261,20 @@ func TestFitProgressOutput(t *testing.T) {
 	}
 }
 
+func TestFitInitialEpoch(t *testing.T) {
+	var began []int
+	cfg := FitConfig{Epochs: 4, InitialEpoch: 2, BatchSize: 4, Callbacks: []Callback{CallbackFuncs{
+		EpochBegin: func(_ *Trainer, epoch int) error { began = append(began, epoch); return nil },
+	}}}
+	h, err := Fit(tinyModel(t, 1), tinyData(8, 1), nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(h.Epoch, []int{3, 4}) || !slices.Equal(began, []int{2, 3}) {
+		t.Errorf("epochs %v began %v, want the 3rd and 4th", h.Epoch, began)
+	}
+}
+
 func TestFitRejectsMismatchedData(t *testing.T) {
 	tr := tinyModel(t, 1)
 	d := tinyData(4, 1).Resized(6, 6)
