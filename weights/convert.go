@@ -31,7 +31,11 @@ func ConvertKerasToSafetensors(in, out string, cfg resnet.Config, classes []stri
 	if err != nil {
 		return err
 	}
-	if err := assign(g, k, cfg.Arch, false); err != nil {
+	src, err := k.sourceFor(targetsOf(g.Params()))
+	if err != nil {
+		return err
+	}
+	if err := assign(g, src, cfg.Arch, false); err != nil {
 		return err
 	}
 	meta := map[string]string{"keras_source": filepath.Base(in)}

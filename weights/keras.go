@@ -210,10 +210,15 @@ func (k *KerasFile) Tensors() []TensorInfo {
 	var ts []TensorInfo
 	for _, l := range k.Layers {
 		for _, w := range l.Weights {
-			ts = append(ts, TensorInfo{Name: w.Tensor, Shape: w.Shape, Dtype: w.Dtype.String(), Float: w.Dtype.Kind == hdf5.Float})
+			ts = append(ts, w.info(w.Tensor))
 		}
 	}
 	return ts
+}
+
+// info describes w as a tensor called name.
+func (w *KerasWeight) info(name string) TensorInfo {
+	return TensorInfo{Name: name, Shape: w.Shape, Dtype: w.Dtype.String(), Float: w.Dtype.Kind == hdf5.Float}
 }
 
 // Float32 reads the named weight (a "<layer>/<param>" name) as float32,
@@ -239,12 +244,18 @@ func (k *KerasFile) Float32(name string) ([]float32, error) {
 // ImportKeras loads the weights of the Keras 2 HDF5 file at path into g,
 // matching layers by name and weights by their Keras names (see KerasFile),
 // all or nothing as Assign does: a mismatch is reported with every tensor
-// that does not fit and leaves g untouched.
+// that does not fit and leaves g untouched. A file none of whose names is a
+// parameter of g — its layers named automatically by Keras — is matched by
+// layer order instead (see KerasFile.ByOrder).
 func ImportKeras(path string, g *ops.Graph) error {
 	k, err := OpenKeras(path)
 	if err != nil {
 		return err
 	}
 	defer k.Close()
-	return Assign(g, k)
+	src, err := k.sourceFor(targetsOf(g.Params()))
+	if err != nil {
+		return err
+	}
+	return Assign(g, src)
 }

@@ -71,13 +71,22 @@ func (k *KerasFile) lastDenseUnits() int {
 }
 
 // inferArch finds the registered architecture whose parameters match the
-// file's weights exactly.
+// file's weights exactly, by name or, for automatically named layers, by
+// order (as ImportKeras matches them). Only architectures as deep as the
+// file's kernels allow are built and tried.
 func (k *KerasFile) inferArch(cfg resnet.Config) (string, error) {
-	have := k.Tensors()
-	depth := kerasDepth(have)
+	kernels := 0
+	for _, t := range k.Tensors() {
+		if strings.HasSuffix(t.Name, "/kernel") {
+			kernels++
+		}
+	}
 	var tried, found []string
 	for _, name := range resnet.Names() {
-		if a, _ := resnet.Lookup(name); a.Depth() != depth {
+		// A ResNet's kernels are its main path's (Depth) plus at most one
+		// projection shortcut per stage.
+		a, _ := resnet.Lookup(name)
+		if kernels < a.Depth() || kernels > a.Depth()+len(a.Stages) {
 			continue
 		}
 		tried = append(tried, name)
@@ -87,7 +96,7 @@ func (k *KerasFile) inferArch(cfg resnet.Config) (string, error) {
 		if err != nil {
 			continue // e.g. an input too small for this architecture
 		}
-		if len(match(want, have)) == 0 {
+		if src, err := k.sourceFor(want); err == nil && len(match(want, src.Tensors())) == 0 {
 			found = append(found, name)
 		}
 	}
@@ -97,23 +106,9 @@ func (k *KerasFile) inferArch(cfg resnet.Config) (string, error) {
 	case len(found) > 1:
 		return "", fmt.Errorf("weights: %s: the weights fit several architectures (%s); give one", k.path, strings.Join(found, ", "))
 	case len(tried) == 0:
-		return "", fmt.Errorf("weights: %s: no registered architecture has depth %d; give the architecture", k.path, depth)
+		return "", fmt.Errorf("weights: %s: no registered architecture has %d convolution and dense kernels; give the architecture", k.path, kernels)
 	}
-	return "", fmt.Errorf("weights: %s: the weights fit none of the %d-layer architectures (%s); give the architecture", k.path, depth, strings.Join(tried, ", "))
-}
-
-// kerasDepth counts the weighted layers on a ResNet's main path as
-// resnet.Arch.Depth does: every layer with a kernel except the tutorial's
-// projection shortcuts (res..._branch1).
-func kerasDepth(ts []TensorInfo) int {
-	d := 0
-	for _, t := range ts {
-		layer, param, _ := strings.Cut(t.Name, "/")
-		if param == "kernel" && !strings.HasSuffix(layer, "_branch1") {
-			d++
-		}
-	}
-	return d
+	return "", fmt.Errorf("weights: %s: the weights fit none of the architectures with %d kernels (%s); give the architecture", k.path, kernels, strings.Join(tried, ", "))
 }
 
 // kerasModel is what InferConfig takes from a model_config.

@@ -2,6 +2,7 @@ package weights
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -85,11 +86,12 @@ func checkFixtureOutputs(t *testing.T, g *ops.Graph, e *kerasExpected) {
 	}
 }
 
-// TestImportKeras loads both Keras layouts into the tutorial-named model
-// and checks it computes what numpy computed from the same weights.
+// TestImportKeras loads both Keras layouts, and a TensorFlow 2 file with
+// automatic layer names, into the tutorial-named model and checks it
+// computes what numpy computed from the same weights.
 func TestImportKeras(t *testing.T) {
 	e := loadExpected(t)
-	for _, file := range []string{"keras_model.h5", "keras_weights.h5"} {
+	for _, file := range []string{"keras_model.h5", "keras_weights.h5", "keras_tf2.h5"} {
 		t.Run(file, func(t *testing.T) {
 			g := build(t, fixtureConfig)
 			if err := ImportKeras(filepath.Join("testdata", file), g); err != nil {
@@ -194,14 +196,16 @@ func TestImportKerasMismatch(t *testing.T) {
 // model.save's model_config and weights, the classes only from
 // save_weights, which does not record the input shape.
 func TestInferConfig(t *testing.T) {
-	k, err := OpenKeras(filepath.Join("testdata", "keras_model.h5"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close()
-	cfg, err := k.InferConfig(resnet.Config{Seed: 9})
-	if want := (resnet.Config{Arch: "tiny-test", InputShape: [3]int{16, 16, 1}, Classes: 6, Seed: 9}); err != nil || cfg != want {
-		t.Errorf("config %+v, %v; want %+v", cfg, err, want)
+	for _, file := range []string{"keras_model.h5", "keras_tf2.h5"} {
+		k, err := OpenKeras(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := k.InferConfig(resnet.Config{Seed: 9})
+		if want := (resnet.Config{Arch: "tiny-test", InputShape: [3]int{16, 16, 1}, Classes: 6, Seed: 9}); err != nil || cfg != want {
+			t.Errorf("%s: config %+v, %v; want %+v", file, cfg, err, want)
+		}
+		k.Close()
 	}
 
 	w, err := OpenKeras(filepath.Join("testdata", "keras_weights.h5"))
@@ -212,13 +216,13 @@ func TestInferConfig(t *testing.T) {
 	if _, err := w.InferConfig(resnet.Config{}); err == nil || !strings.Contains(err.Error(), "input shape") {
 		t.Errorf("error %v, want a request for the input shape", err)
 	}
-	cfg, err = w.InferConfig(resnet.Config{InputShape: [3]int{16, 16, 1}})
+	cfg, err := w.InferConfig(resnet.Config{InputShape: [3]int{16, 16, 1}})
 	if err != nil || cfg != fixtureConfig {
 		t.Errorf("config %+v, %v", cfg, err)
 	}
 	// Fitting neither architecture of its depth, the weights name none.
 	_, err = w.InferConfig(resnet.Config{InputShape: [3]int{16, 16, 1}, Classes: 5})
-	if err == nil || !strings.Contains(err.Error(), "fit none of the 11-layer architectures (tiny-test, tiny-test-wide)") {
+	if err == nil || !strings.Contains(err.Error(), "fit none of the architectures with 13 kernels (tiny-test, tiny-test-wide)") {
 		t.Errorf("error %v", err)
 	}
 }
@@ -245,6 +249,15 @@ func TestConvertKeras(t *testing.T) {
 	}
 	checkFixtureOutputs(t, m.Graph, e)
 
+	tf2 := filepath.Join(dir, "tf2.safetensors")
+	if err := ConvertKerasToSafetensors(filepath.Join("testdata", "keras_tf2.h5"), tf2, resnet.Config{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = Load(tf2); err != nil || m.Config != fixtureConfig || m.Meta["keras_version"] != "2.4.0" {
+		t.Fatalf("%v: %+v %v", err, m.Config, m.Meta)
+	}
+	checkFixtureOutputs(t, m.Graph, e)
+
 	half := filepath.Join(dir, "half.safetensors")
 	if err := ConvertKerasToSafetensors(filepath.Join("testdata", "keras_weights.h5"), half,
 		resnet.Config{Arch: "tiny-test", InputShape: [3]int{16, 16, 1}}, nil, WithDtype(safetensors.F16)); err != nil {
@@ -263,6 +276,40 @@ func TestConvertKeras(t *testing.T) {
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {
 		t.Error("a failed conversion wrote a file")
 	}
+}
+
+// TestKerasByOrder checks the positional matching's own failures: layer
+// counts that differ, a paired layer with other weights, and shapes, which
+// Assign lists by the model's names.
+func TestKerasByOrder(t *testing.T) {
+	g := build(t, fixtureConfig)
+	before := snapshot(g)
+	split := filepath.Join("testdata", "keras_split.h5")
+	err := ImportKeras(split, g)
+	if err == nil || err.Error() != "weights: "+split+": 1 layers with weights, the model has 25" {
+		t.Errorf("error %v", err)
+	}
+	unchanged(t, g, before)
+
+	h := ops.NewGraph(0)
+	h.SetOutput(h.Dense(h.Input("", 2), ops.DenseConfig{Name: "fc", Units: 3, NoBias: true}))
+	err = ImportKeras(split, h)
+	if err == nil || !strings.Contains(err.Error(), `layer 1 with weights, "dense_1", has 2 of them; the model's, "fc", has 1`) {
+		t.Errorf("error %v", err)
+	}
+
+	wide := fixtureConfig
+	wide.Arch = "tiny-test-wide"
+	g = build(t, wide)
+	before = snapshot(g)
+	tf2 := filepath.Join("testdata", "keras_tf2.h5")
+	err = ImportKeras(tf2, g)
+	var me *MismatchError
+	if !errors.As(err, &me) || me.Source != tf2+" (matched by layer order)" || len(me.Mismatches) != 13 ||
+		!strings.Contains(err.Error(), "res3a_branch2a/kernel has shape [1 1 8 8], want [1 1 8 6]") {
+		t.Errorf("error %v", err)
+	}
+	unchanged(t, g, before)
 }
 
 // TestParamName covers the Keras variable names the importer meets.

@@ -15,6 +15,11 @@ is no TensorFlow here, so the files are laid out by hand exactly as Keras 2
                           limit, and without the informational attributes
                           (keras_version, backend) the importer must not
                           need.
+  keras_tf2.h5            model.save of the same model by TensorFlow 2's
+                          Keras (2.4), whose layers are named automatically
+                          (conv2d_3, batch_normalization_3, ...), as in the
+                          TensorFlow 2 version of the tutorial: importers must
+                          match its weights by layer order.
   keras_expected.json     a fixed input batch and the logits and softmax
                           probabilities the model gives on it, computed below
                           in float64 numpy, independently of the Go code.
@@ -110,6 +115,29 @@ class Model:
         bias = rng.normal(0, 0.1, (units,)).astype("<f4")
         return self.add("Dense", name, [x], {"units": units, "activation": "softmax"},
                         [("kernel", kernel), ("bias", bias)])
+
+    def renamed_tf2(self):
+        """The same model with TensorFlow 2 Keras's automatic names: per
+        class, "conv2d" for the first, then conv2d_1, conv2d_2, ...; the
+        input stays input_1."""
+        prefixes = {"Conv2D": "conv2d", "BatchNormalization": "batch_normalization",
+                    "Activation": "activation", "ZeroPadding2D": "zero_padding2d",
+                    "MaxPooling2D": "max_pooling2d", "AveragePooling2D": "average_pooling2d",
+                    "Add": "add", "Flatten": "flatten", "Dense": "dense"}
+        counts, names = {}, {}
+        for layer in self.layers:
+            c = layer["class"]
+            if c == "InputLayer":
+                names[layer["name"]] = "input_1"
+                continue
+            n = counts.get(c, 0)
+            counts[c] = n + 1
+            names[layer["name"]] = prefixes[c] if n == 0 else "%s_%d" % (prefixes[c], n)
+        m = Model()
+        for layer in self.layers:
+            m.add(layer["class"], names[layer["name"]], [names[i] for i in layer["inputs"]],
+                  layer["config"], layer["weights"])
+        return m, names
 
     def keras_order(self, output):
         """Model.layers order, which is the order of layer_names: by
@@ -303,11 +331,11 @@ def save_attribute(g, name, names, split):
         g.attrs[name] = attr_list(names)
 
 
-def save_weights_to_group(g, m, order, split=False):
+def save_weights_to_group(g, m, order, split=False, version=KERAS_VERSION):
     """Keras's save_weights_to_hdf5_group."""
     save_attribute(g, "layer_names", order, split)
     g.attrs["backend"] = BACKEND
-    g.attrs["keras_version"] = KERAS_VERSION
+    g.attrs["keras_version"] = version
     for name in order:
         layer = m.by_name[name]
         lg = g.create_group(name)
@@ -318,16 +346,18 @@ def save_weights_to_group(g, m, order, split=False):
             ds[:] = arr
 
 
-def write_model_save(path, m, order, output):
+def write_model_save(path, m, order, output, version=KERAS_VERSION, class_name="Model"):
     with h5py.File(path, "w") as f:
-        f.attrs["keras_version"] = KERAS_VERSION
+        f.attrs["keras_version"] = version
         f.attrs["backend"] = BACKEND
-        f.attrs["model_config"] = json.dumps(model_config(m, output)).encode("utf8")
+        config = model_config(m, output)
+        config["class_name"] = class_name
+        f.attrs["model_config"] = json.dumps(config).encode("utf8")
         f.attrs["training_config"] = json.dumps({
             "optimizer_config": {"class_name": "Adam", "config": {"lr": 0.001}},
             "loss": "categorical_crossentropy", "metrics": ["accuracy"],
             "sample_weight_mode": None, "loss_weights": None}).encode("utf8")
-        save_weights_to_group(f.create_group("model_weights"), m, order)
+        save_weights_to_group(f.create_group("model_weights"), m, order, version=version)
         og = f.create_group("optimizer_weights")
         opt = [("Adam/iterations:0", np.array(40, dtype="<i8")),
                ("training/Adam/Variable:0", np.zeros((7, 7, 1, 64), dtype="<f4"))]
@@ -363,6 +393,9 @@ def main():
 
     write_model_save(os.path.join(HERE, "keras_model.h5"), m, order, output)
     write_save_weights(os.path.join(HERE, "keras_weights.h5"), m, order)
+    tf2, names = m.renamed_tf2()
+    write_model_save(os.path.join(HERE, "keras_tf2.h5"), tf2, tf2.keras_order(names[output]), names[output],
+                     version=b"2.4.0", class_name="Functional")
     expected = {
         "input_shape": list(batch.shape),
         "input": [float(v) for v in batch.reshape(-1)],
