@@ -25,13 +25,12 @@ func bnBackward(l *ops.BatchNormalization, st *bnState, x, g, mask, dx []float32
 		clear(sdyx)
 		mean := st.mean[:c]
 		for p := lo * c; p < hi*c; p += c {
-			gs, xs := g[p:p+c][:c], x[p:p+c][:c]
+			gs, xs := g[p : p+c][:c], x[p : p+c][:c]
 			if mask != nil {
 				for i, m := range mask[p : p+c][:c] {
-					if m > 0 {
-						sdy[i] += gs[i]
-						sdyx[i] += gs[i] * (xs[i] - mean[i])
-					}
+					v := keep(gs[i], m)
+					sdy[i] += v
+					sdyx[i] += v * (xs[i] - mean[i])
 				}
 				continue
 			}
@@ -81,15 +80,14 @@ func bnInputGrad(dx, g, x, mask []float32, off int, a, b, k []float32, accum boo
 	dx, g, x, b, k = dx[:c], g[:c], x[:c], b[:c], k[:c]
 	if mask != nil {
 		m := mask[off : off+c][:c]
+		if accum {
+			for i, v := range x {
+				dx[i] += a[i]*keep(g[i], m[i]) + b[i]*v + k[i]
+			}
+			return
+		}
 		for i, v := range x {
-			d := b[i]*v + k[i]
-			if m[i] > 0 {
-				d += a[i] * g[i]
-			}
-			if accum {
-				d += dx[i]
-			}
-			dx[i] = d
+			dx[i] = a[i]*keep(g[i], m[i]) + b[i]*v + k[i]
 		}
 		return
 	}

@@ -2,6 +2,7 @@ package train
 
 import (
 	"github.com/simdnet/simdnet/gemm"
+	"github.com/simdnet/simdnet/im2col"
 	"github.com/simdnet/simdnet/ops"
 )
 
@@ -9,8 +10,10 @@ import (
 // transposed patches, and its gradient block, kernel then bias, which is
 // laid out as the (KH·KW·C + 1)×F product that computes both.
 type convState struct {
-	pt   patchesT
-	grad []float32
+	pt     patchesT
+	grad   []float32
+	fwd    *im2col.Packer // the forward's packer, and the input it packs
+	fwdSrc []float32
 }
 
 // convChunkRows is about how many patch rows one chunk of the input-gradient
@@ -55,7 +58,7 @@ func (p *plan) convBackward(ws *workspace, nd *ops.Node, l *ops.Conv2D, dy, dx [
 		if accum {
 			beta = 1
 		}
-		gemm.Run(&gemm.Params{
+		runGemm(gemm.Params{
 			M: m, N: k, K: f, Alpha: 1, Beta: beta,
 			A: dy, LDA: f,
 			B: w, LDB: f, TransB: true,
@@ -72,7 +75,7 @@ func (p *plan) convBackward(ws *workspace, nd *ops.Node, l *ops.Conv2D, dy, dx [
 		n1 := min(ws.batch, n0+imgs)
 		rows := (n1 - n0) * per
 		dcol := ws.dcol[:rows*k]
-		gemm.Run(&gemm.Params{
+		runGemm(gemm.Params{
 			M: rows, N: k, K: f, Alpha: 1,
 			A: dy[n0*per*f:], LDA: f,
 			B: w, LDB: f, TransB: true,

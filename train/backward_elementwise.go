@@ -20,18 +20,12 @@ func maskedCopy(dst, g, mask []float32, accum bool) {
 		case accum:
 			m := mask[lo:hi][:len(d)]
 			for i, v := range s {
-				if m[i] > 0 {
-					d[i] += v
-				}
+				d[i] += keep(v, m[i])
 			}
 		default:
 			m := mask[lo:hi][:len(d)]
 			for i, v := range s {
-				if m[i] > 0 {
-					d[i] = v
-				} else {
-					d[i] = 0
-				}
+				d[i] = keep(v, m[i])
 			}
 		}
 	})

@@ -50,6 +50,9 @@ func (p *plan) forwardNode(ws *workspace, nd *ops.Node, ins []*ops.Tensor, mode 
 	case *ops.MaxPooling2D:
 		maxPoolForward(l, out, ins[0], ws.argmax[nd.ID])
 		return nil
+	case *ops.Conv2D:
+		convForward(l, p.state[nd.ID].(*convState), out, ins[0])
+		return nil
 	}
 	if nd == p.output && p.logitsOut {
 		return nd.Layer.(ops.Activated).ForwardLinear(out, ins, mode)

@@ -32,25 +32,95 @@ func (pt *patchesT) rows() int {
 
 // PackA writes rows [i0, i0+mc) and columns [p0, p0+kc) in the layout of
 // gemm.APacker: dst[s*kc*mr + p*mr + i] = A[i0+s*mr+i][p0+p], zero past
-// row i0+mc.
+// row i0+mc. Most strips are mr taps of one kernel row lying inside the
+// image, a single run of the input copied as one block; segment handles
+// the rest (padding, kernel-row ends, the row of ones).
 func (pt *patchesT) PackA(dst []float32, i0, mc, p0, kc, mr int) {
-	strips := (mc + mr - 1) / mr
 	g := &pt.g
+	strips := (mc + mr - 1) / mr
+	rowLen := g.KW * g.C
+	ky0, j0 := i0/rowLen, i0%rowLen
+	pointwise := g.Pointwise()
+	if pointwise && g.SH == 1 && g.SW == 1 {
+		pt.packDense(dst, i0, mc, p0, kc, mr)
+		return
+	}
 	for p := range kc {
-		r := p0 + p
-		n := r / (pt.oh * pt.ow)
-		rem := r - n*pt.oh*pt.ow
-		y := rem / pt.ow
-		x := rem - y*pt.ow
-		base := n * g.H * g.W * g.C
-		ih0, iw0 := y*g.SH-g.PadTop, x*g.SW-g.PadLeft
+		base, ih0, iw0 := pt.origin(p0 + p)
+		// Values [lo, hi) of every kernel row lie inside the image.
+		lo := max(0, -iw0) * g.C
+		hi := max(lo, min(g.KW, g.W-iw0)*g.C)
+		ky, j := ky0, j0
 		for s := range strips {
 			out := dst[s*kc*mr+p*mr : s*kc*mr+p*mr+mr]
 			q0 := i0 + s*mr
-			q1 := min(q0+mr, i0+mc)
-			pt.segment(out[:q1-q0], base, ih0, iw0, q0)
-			clear(out[q1-q0:])
+			n := min(mr, i0+mc-q0)
+			ih := ih0 + ky
+			switch {
+			case pointwise && q0+n <= pt.k:
+				copyRun(out, pt.src[base+(ih0*g.W+iw0)*g.C+q0:], n)
+			case n == mr && q0+mr <= pt.k && j >= lo && j+mr <= hi && ih >= 0 && ih < g.H:
+				copyRun(out, pt.src[base+(ih*g.W+iw0)*g.C+j:], mr)
+			default:
+				pt.segment(out[:n], base, ih0, iw0, q0)
+			}
+			if n < mr {
+				clear(out[n:])
+			}
+			for j += mr; j >= rowLen; j -= rowLen {
+				ky++
+			}
 		}
+	}
+}
+
+// packDense is PackA for a 1×1 stride-1 convolution, whose patch matrix is
+// the input itself (pixels × channels): each strip is a run of one pixel's
+// channels, and the row of ones, when asked for, follows the last channel.
+func (pt *patchesT) packDense(dst []float32, i0, mc, p0, kc, mr int) {
+	c := pt.g.C
+	n := min(mc, pt.k-i0) // rows that are channels
+	full := n / mr
+	one := pt.k - i0 // the strip row of ones, if it is in range
+	for p := range kc {
+		row := pt.src[(p0+p)*c+i0:][:n]
+		for s := range full {
+			copyRun(dst[s*kc*mr+p*mr:], row[s*mr:], mr)
+		}
+		for s := full; s*mr < mc; s++ {
+			out := dst[s*kc*mr+p*mr:][:mr]
+			lo := s * mr
+			m := max(0, min(mr, n-lo))
+			copy(out[:m], row[lo:lo+m])
+			clear(out[m:])
+			if pt.ones && one >= lo && one < lo+mr && one < mc {
+				out[one-lo] = 1
+			}
+		}
+	}
+}
+
+// origin returns the batch offset and the top-left input coordinates
+// (possibly in the padding) of patch r's window.
+func (pt *patchesT) origin(r int) (base, ih0, iw0 int) {
+	g := &pt.g
+	n := r / (pt.oh * pt.ow)
+	rem := r - n*pt.oh*pt.ow
+	y := rem / pt.ow
+	x := rem - y*pt.ow
+	return n * g.H * g.W * g.C, y*g.SH - g.PadTop, x*g.SW - g.PadLeft
+}
+
+// copyRun copies n values from src to out, as one block move for the strip
+// heights of the AVX-512 and AVX2 kernels.
+func copyRun(out, src []float32, n int) {
+	switch n {
+	case 12:
+		*(*[12]float32)(out) = *(*[12]float32)(src)
+	case 6:
+		*(*[6]float32)(out) = *(*[6]float32)(src)
+	default:
+		copy(out[:n], src[:n])
 	}
 }
 

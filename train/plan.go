@@ -47,9 +47,9 @@ type plan struct {
 	// for that input adds to what an earlier-processed consumer wrote.
 	accum [][]bool
 
-	slot     []int   // by node ID: the gradient buffer a node owns, or noNode
-	slotSize []int   // per-sample length of each gradient buffer
-	state    []any   // by node ID: per-layer state that outlives one step
+	slot     []int // by node ID: the gradient buffer a node owns, or noNode
+	slotSize []int // per-sample length of each gradient buffer
+	state    []any // by node ID: per-layer state that outlives one step
 	params   []*ops.Param
 	grads    [][]float32 // by trainable parameter, aligned with params
 	gradOf   map[*ops.Param][]float32
