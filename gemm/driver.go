@@ -190,9 +190,15 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 	ldc := jb.ldc
 	c := jb.c[i*ldc+j:]
 	var flags uint
-	if !first {
+	var res []float32
+	switch {
+	case !first:
 		flags |= accumulate
-	} else if jb.beta != 0 || jb.res != nil {
+	case jb.beta == 0 && jb.res != nil:
+		// The common case of a residual block: the kernel adds it.
+		flags |= addResidual
+		res = jb.res[i*jb.ldr+j:]
+	case jb.beta != 0 || jb.res != nil:
 		jb.prepareC(c, i, j, rows, cols)
 		flags |= accumulate
 	}
@@ -207,19 +213,19 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 		}
 	}
 	if rows == kern.MR && cols == kern.NR {
-		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, bias, flags)
+		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags)
 		return
 	}
 	// Edge tile: compute the whole MR×NR tile into the workspace, then store
 	// only the part that lies inside C.
-	kern.fn(kc, a, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0)
+	kern.fn(kc, a, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0, nil, 0)
 	for r := 0; r < rows; r++ {
-		finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], c[r*ldc:r*ldc+cols], bias, flags)
+		finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], c[r*ldc:r*ldc+cols], resRow(res, r, jb.ldr, cols, flags), bias, flags)
 	}
 }
 
 // prepareC replaces the rows×cols tile of C at (i, j) with beta·C + R, so
-// that the micro-kernel can accumulate into it.
+// that the micro-kernel can accumulate into it, when beta is not 0.
 func (jb *job) prepareC(c []float32, i, j, rows, cols int) {
 	for r := 0; r < rows; r++ {
 		row := c[r*jb.ldc : r*jb.ldc+cols]

@@ -27,23 +27,26 @@ type Kernel struct {
 //
 //	for i < MR, j < NR:
 //	    t := sum over p < k of a[i*aRS+p*aKS] * b[p*bStride+j]
-//	    if flags&accumulate != 0 { t += c[i*ldc+j] }
-//	    if flags&addBias    != 0 { t += bias[j] }
-//	    if flags&applyReLU  != 0 { t = max(t, 0) }
+//	    if flags&accumulate  != 0 { t += c[i*ldc+j] }
+//	    if flags&addResidual != 0 { t += res[i*ldr+j] }
+//	    if flags&addBias     != 0 { t += bias[j] }
+//	    if flags&applyReLU   != 0 { t = max(t, 0) }
 //	    c[i*ldc+j] = t
 //
 // k is at least 1. a is either a packed strip (aRS == 1, aKS == MR) or MR
 // rows of a row-major matrix read in place (aRS == lda, aKS == 1), which
 // saves packing A when few B panels share it. b is either a packed panel
 // (bStride == NR) or B itself read in place (bStride == ldb), which saves
-// packing when A has few rows.
-type microKernel func(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint)
+// packing when A has few rows. The residual comes in with the first KC
+// slice, so that a residual block's C needs no copy of it beforehand.
+type microKernel func(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint)
 
 // Micro-kernel flags.
 const (
-	accumulate = 1 << iota // add the existing C tile instead of overwriting it
-	addBias                // add bias[j] to column j
-	applyReLU              // clamp the result at zero
+	accumulate  = 1 << iota // add the existing C tile instead of overwriting it
+	addBias                 // add bias[j] to column j
+	applyReLU               // clamp the result at zero
+	addResidual             // add res[i*ldr+j]
 )
 
 func (k *Kernel) String() string {

@@ -19,14 +19,14 @@ var (
 // step aKS are in elements.
 //
 //go:noescape
-func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
 
 // sgemm12x32AVX512 is the micro-kernel of microKernel's doc comment for a
 // 12×32 tile (MR=12, NR=32) in twenty-four zmm accumulators. A's row stride
 // aRS and k step aKS are in elements.
 //
 //go:noescape
-func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
 
 // archKernels lists the assembly kernels this CPU can run, slowest first.
 func archKernels() []Kernel {
@@ -40,7 +40,7 @@ func archKernels() []Kernel {
 	return ks
 }
 
-type asmFunc func(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+type asmFunc func(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
 
 // asmKernel wraps an assembly micro-kernel in the slice-based signature the
 // driver calls. The driver guarantees the slices are long enough; they are
@@ -48,8 +48,9 @@ type asmFunc func(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *f
 func asmKernel(name, isa string, mr, nr int, fn asmFunc) Kernel {
 	k := Kernel{Name: name, ISA: isa, MR: mr, NR: nr}
 	k.MC, k.KC, k.NC = blockSizes(mr, nr)
-	k.fn = func(kk int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
-		fn(kk, unsafe.SliceData(a), aRS, aKS, unsafe.SliceData(b), bStride, unsafe.SliceData(c), ldc, unsafe.SliceData(bias), flags)
+	k.fn = func(kk int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint) {
+		fn(kk, unsafe.SliceData(a), aRS, aKS, unsafe.SliceData(b), bStride, unsafe.SliceData(c), ldc,
+			unsafe.SliceData(res), ldr, unsafe.SliceData(bias), flags)
 	}
 	return k
 }

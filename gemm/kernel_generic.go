@@ -9,7 +9,7 @@ func genericKernel() Kernel {
 
 // sgemm4x4Go is the portable micro-kernel: a 4×4 tile held in sixteen local
 // variables, which the Go compiler keeps in registers for most of the loop.
-func sgemm4x4Go(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
+func sgemm4x4Go(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint) {
 	var c00, c01, c02, c03 float32
 	var c10, c11, c12, c13 float32
 	var c20, c21, c22, c23 float32
@@ -49,18 +49,33 @@ func sgemm4x4Go(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []
 		{c30, c31, c32, c33},
 	}
 	for i := range tile {
-		finishRow(tile[i][:], c[i*ldc:i*ldc+4], bias, flags)
+		finishRow(tile[i][:], c[i*ldc:i*ldc+4], resRow(res, i, ldr, 4, flags), bias, flags)
 	}
 }
 
-// finishRow applies the micro-kernel's store rules (accumulate, bias, ReLU) to
-// one row of a finished tile: dst = relu(src + dst? + bias?). It serves the
-// portable kernels and the edge tiles of every kernel.
-func finishRow(src, dst, bias []float32, flags uint) {
+// resRow returns row i of the residual, n values, or nil when the flags do
+// not ask for it.
+func resRow(res []float32, i, ldr, n int, flags uint) []float32 {
+	if flags&addResidual == 0 {
+		return nil
+	}
+	return res[i*ldr : i*ldr+n]
+}
+
+// finishRow applies the micro-kernel's store rules (accumulate, residual,
+// bias, ReLU) to one row of a finished tile: dst = relu(src + dst? + res? +
+// bias?). It serves the portable kernels and the edge tiles of every kernel.
+func finishRow(src, dst, res, bias []float32, flags uint) {
 	dst = dst[:len(src)]
 	if flags&accumulate != 0 {
 		for j := range src {
 			src[j] += dst[j]
+		}
+	}
+	if flags&addResidual != 0 {
+		res = res[:len(src)]
+		for j := range src {
+			src[j] += res[j]
 		}
 	}
 	if flags&addBias != 0 {
@@ -80,7 +95,7 @@ func finishRow(src, dst, bias []float32, flags uint) {
 // sgemmKernelRef is the Go twin of every micro-kernel, for any MR×NR: the
 // loop in microKernel's doc comment, written as plainly as possible. Tests run
 // each assembly kernel against it on the same packed inputs.
-func sgemmKernelRef(mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, bias []float32, flags uint) {
+func sgemmKernelRef(mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint) {
 	row := make([]float32, nr)
 	for i := 0; i < mr; i++ {
 		for j := 0; j < nr; j++ {
@@ -90,6 +105,6 @@ func sgemmKernelRef(mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStri
 			}
 			row[j] = t
 		}
-		finishRow(row, c[i*ldc:i*ldc+nr], bias, flags)
+		finishRow(row, c[i*ldc:i*ldc+nr], resRow(res, i, ldr, nr, flags), bias, flags)
 	}
 }

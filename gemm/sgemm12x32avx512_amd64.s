@@ -9,6 +9,7 @@
 //   R8: B row stride in bytes              CX, BX: k iterations left
 //   Z0, Z1: B row                          Z2, Z3: broadcast A values
 //   Z8-Z31: C tile, row i in Z(8+2i) (columns 0-15) and Z(9+2i) (16-31)
+// Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias.
 // A packed in strips has row stride 4 bytes and k step 48; A read in place
 // from a row-major matrix has row stride 4·lda and k step 4.
 
@@ -41,6 +42,12 @@
 	VADDPS 64(R12), hi, hi \
 	ADDQ   R9, R12
 
+// R13 walks the residual rows, R14 is ldr in bytes.
+#define ADDRES_ROW(lo, hi) \
+	VADDPS (R13), lo, lo   \
+	VADDPS 64(R13), hi, hi \
+	ADDQ   R14, R13
+
 #define ADDBIAS_ROW(lo, hi) \
 	VADDPS Z0, lo, lo \
 	VADDPS Z1, hi, hi
@@ -63,9 +70,9 @@
 	VPXORD lo, lo, lo \
 	VPXORD hi, hi, hi
 
-// func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+// func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
 // Requires: AVX512F
-TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-80
+TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-96
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ aRS+16(FP), R14
@@ -81,7 +88,7 @@ TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-80
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R9
 	SHLQ $2, R9
-	MOVQ flags+72(FP), R11
+	MOVQ flags+88(FP), R11
 
 	// Warm the C rows the epilogue will touch while the k loop runs.
 	MOVQ DX, BX
@@ -145,7 +152,7 @@ loop1:
 
 epilogue:
 	TESTQ $1, R11
-	JZ    bias
+	JZ    residual
 	MOVQ  DX, R12
 	ADDC_ROW(Z8, Z9)
 	ADDC_ROW(Z10, Z11)
@@ -160,10 +167,29 @@ epilogue:
 	ADDC_ROW(Z28, Z29)
 	ADDC_ROW(Z30, Z31)
 
+residual:
+	TESTQ $8, R11
+	JZ    bias
+	MOVQ  res+64(FP), R13
+	MOVQ  ldr+72(FP), R14
+	SHLQ  $2, R14
+	ADDRES_ROW(Z8, Z9)
+	ADDRES_ROW(Z10, Z11)
+	ADDRES_ROW(Z12, Z13)
+	ADDRES_ROW(Z14, Z15)
+	ADDRES_ROW(Z16, Z17)
+	ADDRES_ROW(Z18, Z19)
+	ADDRES_ROW(Z20, Z21)
+	ADDRES_ROW(Z22, Z23)
+	ADDRES_ROW(Z24, Z25)
+	ADDRES_ROW(Z26, Z27)
+	ADDRES_ROW(Z28, Z29)
+	ADDRES_ROW(Z30, Z31)
+
 bias:
 	TESTQ   $2, R11
 	JZ      relu
-	MOVQ    bias+64(FP), R10
+	MOVQ    bias+80(FP), R10
 	VMOVUPS (R10), Z0
 	VMOVUPS 64(R10), Z1
 	ADDBIAS_ROW(Z8, Z9)

@@ -9,6 +9,7 @@
 //   R8: B row stride in bytes              CX, BX: k iterations left
 //   Y0, Y1: B row                          Y2, Y3: broadcast A values
 //   Y4-Y15: C tile, row i in Y(4+2i) (columns 0-7) and Y(5+2i) (8-15)
+// Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias.
 // A packed in strips has row stride 4 bytes and k step 24; A read in place
 // from a row-major matrix has row stride 4·lda and k step 4.
 
@@ -44,6 +45,12 @@
 	VADDPS 32(R12), hi, hi \
 	ADDQ   R9, R12
 
+// R13 walks the residual rows, R14 is ldr in bytes.
+#define ADDRES_ROW(lo, hi) \
+	VADDPS (R13), lo, lo   \
+	VADDPS 32(R13), hi, hi \
+	ADDQ   R14, R13
+
 #define ADDBIAS_ROW(lo, hi) \
 	VADDPS Y0, lo, lo \
 	VADDPS Y1, hi, hi
@@ -57,9 +64,9 @@
 	VMOVUPS hi, 32(R12) \
 	ADDQ    R9, R12
 
-// func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, bias *float32, flags uint)
+// func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
 // Requires: AVX, AVX2, FMA3
-TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-80
+TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-96
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ aRS+16(FP), R14
@@ -74,7 +81,7 @@ TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-80
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R9
 	SHLQ $2, R9
-	MOVQ flags+72(FP), R11
+	MOVQ flags+88(FP), R11
 
 	// Warm the C rows the epilogue will touch while the k loop runs.
 	MOVQ       DX, R12
@@ -133,7 +140,7 @@ loop1:
 
 epilogue:
 	TESTQ $1, R11
-	JZ    bias
+	JZ    residual
 	MOVQ  DX, R12
 	ADDC_ROW(Y4, Y5)
 	ADDC_ROW(Y6, Y7)
@@ -142,10 +149,23 @@ epilogue:
 	ADDC_ROW(Y12, Y13)
 	ADDC_ROW(Y14, Y15)
 
+residual:
+	TESTQ $8, R11
+	JZ    bias
+	MOVQ  res+64(FP), R13
+	MOVQ  ldr+72(FP), R14
+	SHLQ  $2, R14
+	ADDRES_ROW(Y4, Y5)
+	ADDRES_ROW(Y6, Y7)
+	ADDRES_ROW(Y8, Y9)
+	ADDRES_ROW(Y10, Y11)
+	ADDRES_ROW(Y12, Y13)
+	ADDRES_ROW(Y14, Y15)
+
 bias:
 	TESTQ   $2, R11
 	JZ      relu
-	MOVQ    bias+64(FP), R10
+	MOVQ    bias+80(FP), R10
 	VMOVUPS (R10), Y0
 	VMOVUPS 32(R10), Y1
 	ADDBIAS_ROW(Y4, Y5)

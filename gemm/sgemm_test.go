@@ -232,7 +232,7 @@ func TestParallelMatchesSingleThread(t *testing.T) {
 }
 
 // TestKernelsAgainstTwin runs each micro-kernel directly against its Go twin
-// on identical inputs, for every flag combination, both A layouts (packed
+// on identical inputs, for every flag combination (residual included), both A layouts (packed
 // strips, rows in place), both B strides and several depths, with a guard
 // band around the C tile.
 func TestKernelsAgainstTwin(t *testing.T) {
@@ -243,21 +243,23 @@ func TestKernelsAgainstTwin(t *testing.T) {
 			for _, aLayout := range [][2]int{{1, mr}, {k + 3, 1}, {1024, 1}} {
 				aRS, aKS := aLayout[0], aLayout[1]
 				for _, bStride := range []int{nr, nr + 5} {
-					for flags := uint(0); flags < 8; flags++ {
+					for flags := uint(0); flags < 16; flags++ {
 						// Exactly as long as the kernel may read, so that the
 						// bounds-checked kernels catch an overrun.
 						a := randSlice(rng, (mr-1)*aRS+(k-1)*aKS+1)
 						b := randSlice(rng, (k-1)*bStride+nr)
 						bias := randSlice(rng, nr)
+						ldr := nr + 7
+						res := randSlice(rng, (mr-1)*ldr+nr)
 						ldc := nr + 3
 						c := randSlice(rng, (mr+2)*ldc) // one guard row above and below
 						want := append([]float32(nil), c...)
-						sgemmKernelRef(mr, nr, k, a, aRS, aKS, b, bStride, want[ldc:], ldc, bias, flags)
-						kern.fn(k, a, aRS, aKS, b, bStride, c[ldc:], ldc, bias, flags)
+						sgemmKernelRef(mr, nr, k, a, aRS, aKS, b, bStride, want[ldc:], ldc, res, ldr, bias, flags)
+						kern.fn(k, a, aRS, aKS, b, bStride, c[ldc:], ldc, res, ldr, bias, flags)
 						tol := float32(1e-6 * float64(k+4))
 						for x := range c {
 							if d := c[x] - want[x]; d > tol || d < -tol {
-								t.Fatalf("%s k=%d aRS=%d aKS=%d bStride=%d flags=%03b: c[%d] = %v, twin gives %v",
+								t.Fatalf("%s k=%d aRS=%d aKS=%d bStride=%d flags=%04b: c[%d] = %v, twin gives %v",
 									kern.Name, k, aRS, aKS, bStride, flags, x, c[x], want[x])
 							}
 						}
