@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/simdnet/simdnet/train/data"
+)
+
+// loadData reads a data set named on the command line: an HDF5 file in the
+// tutorial's layout, a folder holding train_signs.h5 (role "train") or
+// test_signs.h5 (role "test"), or a folder of images (flat
+// {label}_IMG_{id}.jpg files or one subfolder per class). Images are
+// resized to h×w; classes, when given, fix the label order.
+func loadData(path, role string, h, w int, classes []string) (*data.Dataset, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s data: %w", role, err)
+	}
+	var d *data.Dataset
+	switch {
+	case !st.IsDir():
+		if !strings.HasSuffix(strings.ToLower(path), ".h5") {
+			return nil, fmt.Errorf("%s data %s: want an .h5 file or a folder", role, path)
+		}
+		d, err = data.LoadH5(path)
+	case fileExists(filepath.Join(path, role+"_signs.h5")):
+		d, err = data.LoadH5(filepath.Join(path, role+"_signs.h5"))
+	default:
+		d, err = data.LoadFolder(path, data.FolderOptions{Height: h, Width: w, Classes: classes})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if d.Height != h || d.Width != w {
+		d = d.Resized(h, w)
+	}
+	if d.Channels != 3 {
+		return nil, fmt.Errorf("%s data %s: images have %d channels, the model takes 3", role, path, d.Channels)
+	}
+	return d.Scaled(), nil
+}
+
+// defaultTestData is where the test set of a training folder is: beside
+// train_signs.h5, or a test/ folder beside a train/ folder.
+func defaultTestData(trainPath string) string {
+	dir := trainPath
+	if st, err := os.Stat(trainPath); err == nil && !st.IsDir() {
+		dir = filepath.Dir(trainPath)
+	}
+	if f := filepath.Join(dir, "test_signs.h5"); fileExists(f) {
+		return f
+	}
+	if f := filepath.Join(filepath.Dir(dir), "test"); filepath.Base(dir) == "train" && fileExists(f) {
+		return f
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// sameClasses checks that two data sets label alike.
+func sameClasses(a, b *data.Dataset) error {
+	if strings.Join(a.Classes, "\x00") != strings.Join(b.Classes, "\x00") {
+		return fmt.Errorf("the test data's classes %v differ from the training data's %v", b.Classes, a.Classes)
+	}
+	return nil
+}
