@@ -87,6 +87,15 @@ var (
 	Arch152 = bottleneckArch("ResNet152", 3, 8, 36, 3)
 )
 
+// Arch8 is a small ResNet for laptops and CI: the tutorial's stem and head
+// around three stages of one basic block each, with 16, 32 and 64 filters
+// (97,174 parameters for SIGNS). It learns SIGNS in a few epochs.
+var Arch8 = Arch{Name: "ResNet8", Block: Basic, Stages: []Stage{
+	{Filters: []int{16, 16}, Blocks: 1, Stride: 1},
+	{Filters: []int{32, 32}, Blocks: 1, Stride: 2},
+	{Filters: []int{64, 64}, Blocks: 1, Stride: 2},
+}}
+
 func basicArch(name string, blocks ...int) Arch {
 	a := Arch{Name: name, Block: Basic}
 	for i, n := range blocks {

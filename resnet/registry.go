@@ -17,6 +17,7 @@ const SignsClasses = 6
 var (
 	registryMu sync.RWMutex
 	registry   = map[string]Arch{
+		"resnet8":       Arch8,
 		"resnet18":      Arch18,
 		"resnet34":      Arch34,
 		"resnet50":      Standard,
@@ -41,7 +42,7 @@ func Register(name string, a Arch) error {
 }
 
 // Lookup returns a copy of the architecture registered under name:
-// "resnet18", "resnet34", "resnet50" (Standard), "resnet50-seed" (Seed),
+// "resnet8", "resnet18", "resnet34", "resnet50" (Standard), "resnet50-seed" (Seed),
 // "resnet101", "resnet152", or one added by Register.
 func Lookup(name string) (Arch, bool) {
 	registryMu.RLock()

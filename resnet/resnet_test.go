@@ -30,9 +30,16 @@ func TestParamCounts(t *testing.T) {
 	}{
 		{"standard", Standard, 23600006, 23546886, 53120},
 		{"seed", Seed, 17958790, 17907718, 51072},
+		// conv1 9,472 + bn 256; stages of 12,784, 14,816 and 58,304 (two
+		// 3×3 convolutions, a 1×1 shortcut and their BatchNorms); fc6 on
+		// 2×2×64 features 1,542.
+		{"resnet8", Arch8, 97174, 96374, 800},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			g := build(t, c.arch)
+			g, err := New(c.arch, SignsInput, SignsClasses, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
 			total, trainable, nonTrain := g.CountParams()
 			if total != c.total || trainable != c.trainable || nonTrain != c.nonTrain {
 				t.Errorf("params %d / %d / %d, want %d / %d / %d", total, trainable, nonTrain, c.total, c.trainable, c.nonTrain)
