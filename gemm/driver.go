@@ -88,11 +88,12 @@ func ldBlock(kc int) int {
 func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 	kern := jb.kern
 	mr, nr := kern.MR, kern.NR
-	ws.fit(kern, min(kern.MC, i1-i0), min(kern.KC, jb.k), min(kern.NC, j1-j0))
+	kcStep := balancedKC(jb.k, kern.KC)
+	ws.fit(kern, min(kern.MC, i1-i0), kcStep, min(kern.NC, j1-j0))
 	for jc := j0; jc < j1; jc += kern.NC { // loop 5: NC columns of B and C
 		nc := min(kern.NC, j1-jc)
-		for pc := 0; pc < jb.k; pc += kern.KC { // loop 4: KC deep slices
-			kc := min(kern.KC, jb.k-pc)
+		for pc := 0; pc < jb.k; pc += kcStep { // loop 4: KC deep slices
+			kc := min(kcStep, jb.k-pc)
 			first, last := pc == 0, pc+kc == jb.k
 			if jb.bSrc == bPackPerCall {
 				packB(ws.b, jb.b, jb.ldb, jb.transB, pc, kc, jc, nc, nr)
@@ -148,6 +149,23 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 			}
 		}
 	}
+}
+
+// balancedKC splits depth k into as few slices of at most kcMax as
+// possible, of nearly equal depth (a multiple of 8 where that still keeps
+// the count), so that no slice is a short remainder: k = 576 with KC = 384
+// runs as 288 + 288, not 384 + 192, and every kernel call amortises its C
+// tile's load and store over a deep loop.
+func balancedKC(k, kcMax int) int {
+	if k <= kcMax {
+		return k
+	}
+	slices := (k + kcMax - 1) / kcMax
+	kc := (k + slices - 1) / slices
+	if up := (kc + 7) &^ 7; up <= kcMax && (k+up-1)/up == slices {
+		kc = up
+	}
+	return kc
 }
 
 func (jb *job) packA(dst []float32, i0, mc, p0, kc, mr int) {

@@ -354,3 +354,18 @@ func TestSelectedKernel(t *testing.T) {
 	require.True(t, found, "selected kernel %s is not among the available ones", sel.Name)
 	require.Equal(t, "generic", pickKernel("generic").ISA)
 }
+
+// TestBalancedKC: never deeper than KC, never more slices than KC needs,
+// and the last slice no shallower than the others by more than a few.
+func TestBalancedKC(t *testing.T) {
+	for _, kcMax := range []int{1, 5, 8, 128, 384} {
+		for k := 1; k <= 2000; k++ {
+			kc := balancedKC(k, kcMax)
+			slices := (k + kc - 1) / kc
+			last := k - (slices-1)*kc
+			if kc > kcMax || slices != (k+kcMax-1)/kcMax || last < kc-slices*8 {
+				t.Fatalf("balancedKC(%d, %d) = %d: %d slices, last %d", k, kcMax, kc, slices, last)
+			}
+		}
+	}
+}
