@@ -165,11 +165,11 @@ func targetsOfConfig(cfg resnet.Config) ([]target, error) {
 }
 
 // checkGraph reports whether g has exactly the parameters cfg builds, so
-// that a file saved from g under cfg can be loaded.
-func checkGraph(g *ops.Graph, cfg resnet.Config) error {
+// that the file at path, to be saved from g under cfg, can be loaded.
+func checkGraph(g *ops.Graph, cfg resnet.Config, path string) error {
 	want, err := targetsOfConfig(cfg)
 	if err != nil {
-		return fmt.Errorf("weights: %w", err)
+		return fmt.Errorf("weights: save %s: %w", path, err)
 	}
 	params := g.Params()
 	have := make([]TensorInfo, len(params))
@@ -181,7 +181,7 @@ func checkGraph(g *ops.Graph, cfg resnet.Config) error {
 		if name == "" {
 			name = "unnamed"
 		}
-		return &MismatchError{Source: "graph " + name, Model: cfg.Arch, Mismatches: ms}
+		return &MismatchError{Source: fmt.Sprintf("graph %s to be saved as %s", name, path), Model: cfg.Arch, Mismatches: ms}
 	}
 	return nil
 }

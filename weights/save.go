@@ -3,6 +3,7 @@ package weights
 import (
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/simdnet/simdnet/ops"
 	"github.com/simdnet/simdnet/resnet"
@@ -75,7 +76,7 @@ func save(path string, g *ops.Graph, cfg resnet.Config, sc *saveConfig) error {
 	if err := g.Build(); err != nil {
 		return fail("%v", err)
 	}
-	if err := checkGraph(g, cfg); err != nil {
+	if err := checkGraph(g, cfg, path); err != nil {
 		return err
 	}
 
@@ -88,7 +89,8 @@ func save(path string, g *ops.Graph, cfg resnet.Config, sc *saveConfig) error {
 		tensors = append(tensors, safetensors.Tensor{Name: name, Shape: p.Shape, Values: p.Value})
 	}
 	h := header{config: cfg, classes: sc.classes, meta: sc.meta}
-	for name, t := range sc.extra {
+	for _, name := range slices.Sorted(maps.Keys(sc.extra)) { // the same error every time
+		t := sc.extra[name]
 		switch {
 		case names[name]:
 			return fail("extra tensor %q has the name of a parameter", name)

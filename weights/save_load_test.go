@@ -235,7 +235,8 @@ func TestSaveRefusesMismatch(t *testing.T) {
 	if !errors.As(err, &me) {
 		t.Fatalf("error %v, want a *MismatchError", err)
 	}
-	if !strings.Contains(err.Error(), "res3a_branch2a/kernel has shape [1 1 8 8], want [1 1 8 6]") {
+	if !strings.HasPrefix(err.Error(), "weights: graph TinyResNet to be saved as "+path+" does not match tiny-test-wide: ") ||
+		!strings.Contains(err.Error(), "res3a_branch2a/kernel has shape [1 1 8 8], want [1 1 8 6]") {
 		t.Errorf("error %q", err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -252,6 +253,11 @@ func TestSaveRefusesMismatch(t *testing.T) {
 		if err := Save(path, g, tinyConfig, c.opts...); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("error %v, want %q naming the file", err, c.want)
 		}
+	}
+	unknown := tinyConfig
+	unknown.Arch = "nope"
+	if err := Save(path, g, unknown); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `unknown architecture "nope"`) {
+		t.Errorf("error %v", err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Error("a refused Save wrote a file")
