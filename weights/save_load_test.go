@@ -337,3 +337,22 @@ func tensorsOf(g *ops.Graph) map[string]*ops.Tensor {
 	}
 	return ts
 }
+
+// TestLoadBytes loads a model file held in memory, and copies: the bytes
+// can be reused at once.
+func TestLoadBytes(t *testing.T) {
+	g, path := saveTiny(t)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadBytes("embedded.safetensors", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(data)
+	sameBits(t, m.Graph, g)
+	if _, err := LoadBytes("embedded.safetensors", data[:100]); err == nil || !strings.Contains(err.Error(), "embedded.safetensors") {
+		t.Errorf("error %v", err)
+	}
+}
