@@ -16,21 +16,25 @@ import (
 //   - Classes: the units of the output Dense layer in model_config, or else
 //     the output width of the last layer with a 2-D kernel.
 //   - Arch: the registered architecture whose parameters the file's weights
-//     match exactly, by name and shape. Only architectures as deep as the
-//     file's weights suggest are tried (each is built once, which costs its
+//     match exactly, by name and shape (or by layer order, as ImportKeras
+//     matches automatically named layers). Only architectures with as many
+//     kernels as the file are tried (each is built once, which costs its
 //     memory); none or several matching is an error asking for the name.
 //
 // A save_weights file has no model_config, so its input shape must be
-// given.
+// given. An unreadable model_config is an error only when a value has to
+// come from it.
 func (k *KerasFile) InferConfig(cfg resnet.Config) (resnet.Config, error) {
 	var mc kerasModel
+	var mcErr error
 	if k.ModelConfig != "" {
-		if err := mc.parse(k.ModelConfig); err != nil {
-			return cfg, fmt.Errorf("weights: %s: model_config: %w", k.path, err)
-		}
+		mcErr = mc.parse(k.ModelConfig)
 	}
 	if cfg.InputShape == [3]int{} {
-		if mc.input == nil {
+		switch {
+		case mcErr != nil:
+			return cfg, fmt.Errorf("weights: %s: reading the input shape from model_config: %w", k.path, mcErr)
+		case mc.input == nil:
 			return cfg, fmt.Errorf("weights: %s: the input shape is not recorded in the file (it has no model_config input shape); give it", k.path)
 		}
 		cfg.InputShape = *mc.input

@@ -328,3 +328,56 @@ func TestParamName(t *testing.T) {
 		}
 	}
 }
+
+// TestKerasModelConfig reads the model_config variants of Keras versions:
+// functional (2.2 "Model", 2.4 "Functional"), Sequential with its layer
+// list under "config" (2.2+) or as "config" itself (older), and Keras 3's
+// batch_shape; and shows that a broken one only matters when needed.
+func TestKerasModelConfig(t *testing.T) {
+	for i, c := range []struct {
+		json    string
+		input   *[3]int
+		classes int
+	}{
+		{`{"class_name": "Model", "config": {"layers": [
+			{"name": "input_1", "class_name": "InputLayer", "config": {"batch_input_shape": [null, 64, 64, 3]}},
+			{"name": "fc6", "class_name": "Dense", "config": {"units": 6}},
+			{"name": "aux", "class_name": "Dense", "config": {"units": 2}}],
+			"output_layers": [["fc6", 0, 0]]}}`, &[3]int{64, 64, 3}, 6},
+		{`{"class_name": "Functional", "config": {"layers": [
+			{"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [null, 32, 30, 1]}},
+			{"class_name": "Dense", "config": {"name": "d", "units": 10}}],
+			"output_layers": ["d", 0, 0]}}`, &[3]int{32, 30, 1}, 10},
+		{`{"class_name": "Sequential", "config": {"name": "s", "layers": [
+			{"class_name": "Conv2D", "config": {"batch_input_shape": [null, 8, 8, 2]}},
+			{"class_name": "Dense", "config": {"units": 4}}]}}`, &[3]int{8, 8, 2}, 4},
+		{`{"class_name": "Sequential", "config": [
+			{"class_name": "Dense", "config": {"batch_input_shape": [null, 5]}},
+			{"class_name": "Dense", "config": {"units": 3}}]}`, nil, 3},
+		{`{"class_name": "Model", "config": {"layers": [
+			{"class_name": "InputLayer", "config": {"batch_input_shape": [null, null, null, 3]}}]}}`, nil, 0},
+	} {
+		var m kerasModel
+		if err := m.parse(c.json); err != nil {
+			t.Errorf("case %d: %v", i, err)
+			continue
+		}
+		if !reflect.DeepEqual(m.input, c.input) || m.classes != c.classes {
+			t.Errorf("case %d: input %v classes %d, want %v %d", i, m.input, m.classes, c.input, c.classes)
+		}
+	}
+
+	k, err := OpenKeras(filepath.Join("testdata", "keras_model.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	k.ModelConfig = `{"config": [`
+	if _, err := k.InferConfig(resnet.Config{}); err == nil || !strings.Contains(err.Error(), "reading the input shape from model_config") {
+		t.Errorf("error %v", err)
+	}
+	cfg, err := k.InferConfig(resnet.Config{InputShape: [3]int{16, 16, 1}})
+	if err != nil || cfg != fixtureConfig {
+		t.Errorf("config %+v, %v", cfg, err)
+	}
+}
