@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/simdnet/simdnet/train/data"
@@ -64,10 +65,11 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// sameClasses checks that two data sets label alike.
-func sameClasses(a, b *data.Dataset) error {
-	if strings.Join(a.Classes, "\x00") != strings.Join(b.Classes, "\x00") {
-		return fmt.Errorf("the test data's classes %v differ from the training data's %v", b.Classes, a.Classes)
+// sameClasses checks that data labels as whose (the training data, the
+// model) does: the same class names in the same order.
+func sameClasses(whose string, want, got []string) error {
+	if !slices.Equal(want, got) {
+		return fmt.Errorf("the data's classes %v differ from %s's %v", got, whose, want)
 	}
 	return nil
 }

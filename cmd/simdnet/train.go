@@ -81,7 +81,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		if testSet, err = loadData(*testPath, "test", shape[0], shape[1], trainSet.Classes); err != nil {
 			return err
 		}
-		if err := sameClasses(trainSet, testSet); err != nil {
+		if err := sameClasses("the training data", trainSet.Classes, testSet.Classes); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/simdnet/simdnet/resnet"
+	"github.com/simdnet/simdnet/weights"
+	"github.com/simdnet/simdnet/weights/safetensors"
+)
+
+func init() {
+	register("convert", "turn Keras .h5 weights into a simdnet model file: convert in.h5 out.safetensors", runConvert)
+}
+
+func runConvert(args []string, stdout io.Writer) error {
+	fs := newFlags("convert", "convert [flags] in.h5 out.safetensors", stdout)
+	arch := fs.String("arch", "", "architecture (default: inferred from the file's model_config); one of "+strings.Join(resnet.Names(), ", "))
+	input := fs.String("input", "", "input shape HxWxC (default: from the file, else 64x64x3)")
+	classes := fs.String("classes", "", "comma-separated class names in output order (default: 0..N-1)")
+	f16 := fs.Bool("f16", false, "store weights as float16, half the file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return fmt.Errorf("want two files, in.h5 and out.safetensors; got %d arguments", fs.NArg())
+	}
+	cfg := resnet.Config{Arch: *arch}
+	if *input != "" {
+		shape, err := parseShape(*input)
+		if err != nil {
+			return fmt.Errorf("--input: %v", err)
+		}
+		cfg.InputShape = shape
+	}
+	var names []string
+	if *classes != "" {
+		names = strings.Split(*classes, ",")
+	}
+	var opts []weights.SaveOption
+	if *f16 {
+		opts = append(opts, weights.WithDtype(safetensors.F16))
+	}
+	in, out := fs.Arg(0), fs.Arg(1)
+	if err := weights.ConvertKerasToSafetensors(in, out, cfg, names, opts...); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", out)
+	return nil
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/jpeg" // the formats predict reads
+	_ "image/png"
+	"io"
+	"os"
+
+	"github.com/simdnet/simdnet"
+)
+
+func init() {
+	register("predict", "classify your own photos: the top classes of each image", runPredict)
+}
+
+func runPredict(args []string, stdout io.Writer) error {
+	fs := newFlags("predict", "predict --model M IMAGE...", stdout)
+	model := fs.String("model", "model.safetensors", "model file")
+	top := fs.Int("top", 3, "classes to show per image")
+	asJSON := fs.Bool("json", false, "print one JSON object as the last line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("no image given; usage: simdnet predict --model M IMAGE...")
+	}
+	m, err := simdnet.Load(*model)
+	if err != nil {
+		return err
+	}
+	type result struct {
+		Image       string               `json:"image"`
+		Predictions []simdnet.Prediction `json:"predictions"`
+	}
+	var results []result
+	for _, path := range fs.Args() {
+		img, err := readImage(path)
+		if err != nil {
+			return err
+		}
+		preds, err := m.Predict(img)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		preds = preds[:min(*top, len(preds))]
+		results = append(results, result{path, preds})
+		fmt.Fprintf(stdout, "%s:", path)
+		for _, p := range preds {
+			fmt.Fprintf(stdout, "  %s %.1f%%", p.Class, 100*p.Probability)
+		}
+		fmt.Fprintln(stdout)
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"model": *model, "results": results})
+	}
+	return nil
+}
+
+func readImage(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a JPEG or PNG image: %w", path, err)
+	}
+	return img, nil
+}
