@@ -23,6 +23,9 @@ var geometries = []Geometry{
 	{N: 2, H: 8, W: 3, C: 1, KH: 2, KW: 3, SH: 3, SW: 1, PadTop: 2, PadBottom: 0, PadLeft: 0, PadRight: 0},
 	// Padding wider than the window: some windows lie wholly outside.
 	{N: 1, H: 3, W: 3, C: 2, KH: 2, KW: 2, SH: 1, SW: 1, PadTop: 2, PadBottom: 2, PadLeft: 3, PadRight: 2},
+	// A tall window: a whole patch spans more kernel rows than PackRows's
+	// fast path takes.
+	{N: 2, H: 20, W: 4, C: 1, KH: 18, KW: 2, SH: 1, SW: 1, PadTop: 1, PadBottom: 0, PadLeft: 1, PadRight: 0},
 }
 
 func randSlice(rng *rand.Rand, n int) []float32 {
@@ -253,6 +256,33 @@ func BenchmarkPackA(b *testing.B) {
 				for i0 := 0; i0 < g.Rows(); i0 += mc {
 					for p0 := 0; p0 < g.Cols(); p0 += kcb {
 						pk.PackA(dst, i0, min(mc, g.Rows()-i0), p0, min(kcb, g.Cols()-p0), mr)
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPackRows packs the same patch matrices as BenchmarkPackA in the
+// row-major blocks gemm's row-block path asks for.
+func BenchmarkPackRows(b *testing.B) {
+	for _, g := range []Geometry{
+		{N: 8, H: 15, W: 15, C: 64, KH: 3, KW: 3, SH: 1, SW: 1, PadTop: 1, PadBottom: 1, PadLeft: 1, PadRight: 1},
+		{N: 8, H: 70, W: 70, C: 3, KH: 7, KW: 7, SH: 2, SW: 2},
+		{N: 8, H: 15, W: 15, C: 256, KH: 1, KW: 1, SH: 2, SW: 2},
+	} {
+		b.Run(fmt.Sprintf("%dx%dx%d_k%d_s%d", g.H, g.W, g.C, g.KH, g.SH), func(b *testing.B) {
+			src := make([]float32, g.InputLen())
+			pk := NewPacker(src, g)
+			const mc, kc = 252, 384
+			kcb := min(kc, g.Cols())
+			ld := kcb + 16
+			dst := make([]float32, mc*ld)
+			b.SetBytes(int64(4 * g.Rows() * g.Cols()))
+			for b.Loop() {
+				for i0 := 0; i0 < g.Rows(); i0 += mc {
+					for p0 := 0; p0 < g.Cols(); p0 += kcb {
+						pk.PackRows(dst, ld, i0, min(mc, g.Rows()-i0), p0, min(kcb, g.Cols()-p0))
 					}
 				}
 			}

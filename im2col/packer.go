@@ -100,20 +100,86 @@ func (pk *Packer) packRow(out []float32, r, p0, kc, mr int) {
 //
 // as gemm.RowPacker asks: each patch is a few contiguous runs of the input
 // and of zeros (see packRow), so packing is memmove and memclr, with no
-// strided stores. gemm prefers it to PackA.
+// strided stores. gemm prefers it to PackA. The split of [p0, p0+kc) into
+// kernel rows is the same for every patch, so it is worked out once, and
+// the patch origin advances pixel by pixel without divisions.
 func (pk *Packer) PackRows(dst []float32, ld, i0, mc, p0, kc int) {
+	if mc <= 0 {
+		return
+	}
+	g := &pk.g
+	var segs [maxSegs]segment
+	nseg := 0
+	if !pk.pointwise {
+		rowLen := g.KW * g.C
+		for p := 0; p < kc; nseg++ {
+			if nseg == maxSegs {
+				// More kernel rows than fit: the general path.
+				for i := 0; i < mc; i++ {
+					pk.copyRow(dst[i*ld:i*ld+kc], i0+i, p0)
+				}
+				return
+			}
+			ky, j := (p0+p)/rowLen, (p0+p)%rowLen
+			end := min(rowLen, j+kc-p)
+			segs[nseg] = segment{ky: ky, j: j, end: end, p: p}
+			p += end - j
+		}
+	}
+	base, ih0, iw0 := g.patchOrigin(i0, pk.oh, pk.ow)
+	x := (iw0 + g.PadLeft) / g.SW
+	y := (ih0 + g.PadTop) / g.SH
+	img := g.H * g.W * g.C
 	for i := 0; i < mc; i++ {
 		out := dst[i*ld : i*ld+kc]
 		if pk.pointwise {
-			g := &pk.g
-			base, ih, iw := g.patchOrigin(i0+i, pk.oh, pk.ow)
-			off := base + (ih*g.W+iw)*g.C + p0
+			off := base + (ih0*g.W+iw0)*g.C + p0
 			copy(out, pk.src[off:off+kc])
+		} else {
+			// Columns [lo, hi) of every kernel row lie inside the image.
+			lo := max(0, -iw0) * g.C
+			hi := max(lo, min(g.KW, g.W-iw0)*g.C)
+			for _, sg := range segs[:nseg] {
+				d := out[sg.p : sg.p+sg.end-sg.j]
+				ih := ih0 + sg.ky
+				a, b := min(max(sg.j, lo), sg.end), max(min(sg.end, hi), sg.j) // the copied part of [j, end)
+				if ih < 0 || ih >= g.H || a >= b {
+					clear(d)
+					continue
+				}
+				if a > sg.j {
+					clear(d[:a-sg.j])
+				}
+				row := base + (ih*g.W+iw0)*g.C // may point left of the image; [lo, hi) does not
+				copy(d[a-sg.j:b-sg.j], pk.src[row+a:row+b])
+				if b < sg.end {
+					clear(d[b-sg.j:])
+				}
+			}
+		}
+		// Next patch: one output pixel right, wrapping to the next output
+		// row and the next image.
+		if x++; x < pk.ow {
+			iw0 += g.SW
 			continue
 		}
-		pk.copyRow(out, i0+i, p0)
+		x, iw0 = 0, -g.PadLeft
+		if y++; y < pk.oh {
+			ih0 += g.SH
+			continue
+		}
+		y, ih0 = 0, -g.PadTop
+		base += img
 	}
 }
+
+// maxSegs bounds the kernel rows one PackRows block may span on the fast
+// path (KC-deep blocks of 3×3 and 7×7 windows take at most a few).
+const maxSegs = 16
+
+// segment is the part of a patch block that lies in kernel row ky: columns
+// [j, end) of that kernel row, at offset p of the block.
+type segment struct{ ky, j, end, p int }
 
 // copyRow is packRow for a contiguous destination: values [p0, p0+len(out))
 // of patch r.
