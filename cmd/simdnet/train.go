@@ -48,6 +48,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	lr := fs.Float64("lr", 0.001, "Adam's learning rate")
 	schedule := fs.String("schedule", "cosine", "learning-rate schedule: cosine (decays to 1% over the run) or constant (the tutorial's)")
 	augment := fs.Bool("augment", true, "light augmentation: shifts, small rotations, brightness (false: the tutorial's plain recipe)")
+	preciseBN := fs.Bool("precise-bn", true, "after training, recompute BatchNorm statistics over the training images (false: keep Keras's moving averages)")
 	arch := fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(resnet.Names(), ", "))
 	out := fs.String("out", "model.safetensors", "where to write the trained model")
 	ckpt := fs.String("checkpoint", "", "checkpoint file written after every epoch (default: OUT.ckpt)")
@@ -104,8 +105,8 @@ func runTrain(args []string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("--schedule %q: want cosine or constant", *schedule)
 	}
-	fmt.Fprintf(stdout, "training %s on %d images (%d classes), testing on %d; %d epochs of %d steps, batch %d, Adam lr %g (%s), augment %v, %d threads\n",
-		*arch, trainSet.Len(), len(trainSet.Classes), lenOf(testSet), *epochs, steps, *batch, *lr, *schedule, *augment, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "training %s on %d images (%d classes), testing on %d; %d epochs of %d steps, batch %d, Adam lr %g (%s), augment %v, precise BN %v, %d threads\n",
+		*arch, trainSet.Len(), len(trainSet.Classes), lenOf(testSet), *epochs, steps, *batch, *lr, *schedule, *augment, *preciseBN, runtime.GOMAXPROCS(0))
 
 	ctx, stop := train.NotifyInterrupt(context.Background())
 	defer stop()
@@ -119,6 +120,12 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	if interrupted {
 		fmt.Fprintf(stdout, "\n%v\nrun 'simdnet train --resume' with the same flags to continue\n", err)
+	}
+	if *preciseBN && !interrupted {
+		if err := train.RecalibrateBatchNorm(tr, trainSet, *batch); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "recalibrated BatchNorm statistics over the training images")
 	}
 	if err := weights.Save(*out, g, cfg, weights.WithClasses(trainSet.Classes...)); err != nil {
 		return err
