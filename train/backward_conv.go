@@ -14,6 +14,9 @@ type convState struct {
 	grad   []float32
 	fwd    *im2col.Packer // the forward's packer, and the input it packs
 	fwdSrc []float32
+	bwd    *im2col.Packer // the input gradient's packer of dY, and its dY
+	bwdSrc []float32
+	flip   []float32 // the kernel turned for the transposed convolution
 }
 
 // convChunkRows is about how many patch rows one chunk of the input-gradient
@@ -36,7 +39,9 @@ func convChunk(batch int, out ops.Shape) (rows, images int) {
 //
 //	[dW; db] = [Xᵀ; 1]·dY     one product, A packed from the input
 //	dX       = col2im(dY·Wᵀ)  in chunks of images; for a 1×1 stride-1
-//	                          convolution dY·Wᵀ is dX itself
+//	                          convolution dY·Wᵀ is dX itself, and other
+//	                          stride-1 ones with many rows run it as a
+//	                          transposed convolution (transposedConv)
 func (p *plan) convBackward(ws *workspace, nd *ops.Node, l *ops.Conv2D, dy, dx []float32, accum bool) {
 	x := ws.out[nd.Inputs[0].ID]
 	geo, _ := l.Geometry(ws.batch, x.Shape[1:])
@@ -53,7 +58,8 @@ func (p *plan) convBackward(ws *workspace, nd *ops.Node, l *ops.Conv2D, dy, dx [
 		return
 	}
 	w := l.Kernel.Value
-	if geo.Pointwise() && geo.SH == 1 && geo.SW == 1 {
+	switch inputGradPath(geo, f) {
+	case denseGrad:
 		var beta float32
 		if accum {
 			beta = 1
@@ -64,8 +70,94 @@ func (p *plan) convBackward(ws *workspace, nd *ops.Node, l *ops.Conv2D, dy, dx [
 			B: w, LDB: f, TransB: true,
 			C: dx, LDC: k,
 		})
-		return
+	case transposedGrad:
+		p.transposedConv(st, l, geo, dy, dx, accum)
+	default:
+		p.col2imInputGrad(ws, nd, geo, dy, w, dx, accum)
 	}
+}
+
+// gradPath is how a convolution computes its input gradient.
+type gradPath uint8
+
+const (
+	col2imGrad     gradPath = iota // patch gradients dY·Wᵀ scattered by col2im
+	denseGrad                      // 1×1 stride 1: dY·Wᵀ is dX
+	transposedGrad                 // stride 1: a convolution of dY
+)
+
+// inputGradPath picks the path for geometry g and f filters. The transposed
+// convolution turns the kernel each step (K·F values) to save writing and
+// reading the patch gradients (M·K values): it pays when the rows M are
+// many times the filters, as in the first stages.
+func inputGradPath(g im2col.Geometry, f int) gradPath {
+	switch {
+	case g.SH != 1 || g.SW != 1:
+		return col2imGrad
+	case g.Pointwise():
+		return denseGrad
+	case g.Rows() >= 4*f:
+		return transposedGrad
+	}
+	return col2imGrad
+}
+
+// transposedConv computes a stride-1 convolution's input gradient as a
+// convolution itself: dX is dY, padded by the window minus the forward's
+// padding, convolved with the kernel turned by 180° and with its channel
+// axes swapped. That runs as the forward does, patches of dY packed
+// straight from it times the turned kernel, with no patch-gradient matrix
+// and no col2im, which pays when there are many more rows than filters.
+func (p *plan) transposedConv(st *convState, l *ops.Conv2D, geo im2col.Geometry, dy, dx []float32, accum bool) {
+	kh, kw, c, f := geo.KH, geo.KW, geo.C, l.Filters
+	if len(st.flip) != l.Kernel.Len() {
+		st.flip = make([]float32, l.Kernel.Len()) // once: only these layers need it
+	}
+	turnKernel(st.flip, l.Kernel.Value, kh, kw, c, f)
+	tg := im2col.Geometry{
+		N: geo.N, H: geo.OutH(), W: geo.OutW(), C: f,
+		KH: kh, KW: kw, SH: 1, SW: 1,
+		PadTop: kh - 1 - geo.PadTop, PadBottom: kh - 1 - geo.PadBottom,
+		PadLeft: kw - 1 - geo.PadLeft, PadRight: kw - 1 - geo.PadRight,
+	}
+	if st.bwd == nil || st.bwd.Geometry() != tg || &st.bwdSrc[0] != &dy[0] {
+		st.bwd, st.bwdSrc = im2col.NewPacker(dy, tg), dy
+	}
+	var beta float32
+	if accum {
+		beta = 1
+	}
+	runGemm(gemm.Params{
+		M: tg.Rows(), N: c, K: tg.Cols(), Alpha: 1, Beta: beta,
+		APack: st.bwd,
+		B:     st.flip, LDB: c,
+		C: dx, LDC: c,
+	})
+}
+
+// turnKernel writes the kernel w [kh, kw, c, f] turned by 180° with its
+// channel axes swapped: dst[ky, kx, f, ch] = w[kh-1-ky, kw-1-kx, ch, f].
+func turnKernel(dst, w []float32, kh, kw, c, f int) {
+	taps := kh * kw
+	parallelFor(taps, grainFor(c*f), func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			src := w[(taps-1-t)*c*f : (taps-t)*c*f]
+			out := dst[t*c*f : (t+1)*c*f]
+			for ch := range c {
+				row := src[ch*f : (ch+1)*f]
+				for j, v := range row {
+					out[j*c+ch] = v
+				}
+			}
+		}
+	})
+}
+
+// col2imInputGrad computes the input gradient as dY·Wᵀ, the gradient of every
+// patch, in chunks of images, each scattered back onto dX by col2im while
+// it is in cache.
+func (p *plan) col2imInputGrad(ws *workspace, nd *ops.Node, geo im2col.Geometry, dy, w, dx []float32, accum bool) {
+	k, f := geo.Cols(), nd.Shape[2]
 	per := geo.OutH() * geo.OutW()
 	inLen := geo.H * geo.W * geo.C
 	_, imgs := convChunk(ws.batch, nd.Shape)

@@ -44,7 +44,7 @@ func (p *plan) forwardNode(ws *workspace, nd *ops.Node, ins []*ops.Tensor, mode 
 		return bnForward(l, p.state[nd.ID].(*bnState), out, ins[0], mode, relu, ws.red)
 	case *ops.Add:
 		if relu {
-			addReLU(out.Data, ins)
+			p.addReLU(ws, nd, out.Data)
 			return nil
 		}
 	case *ops.MaxPooling2D:
@@ -60,30 +60,63 @@ func (p *plan) forwardNode(ws *workspace, nd *ops.Node, ins []*ops.Tensor, mode 
 	return nd.Layer.Forward(out, ins, mode)
 }
 
-// addReLU writes max(sum of ins, 0) into dst: an Add and the ReLU after it
-// in one pass.
-func addReLU(dst []float32, ins []*ops.Tensor) {
-	parallelFor(len(dst), minWork, func(lo, hi int) {
-		d := dst[lo:hi]
-		a, b := ins[0].Data[lo:hi], ins[1].Data[lo:hi]
-		b = b[:len(a)]
-		d = d[:len(a)]
-		if len(ins) == 2 {
-			for i, v := range a {
-				d[i] = max(v+b[i], 0)
+// addState is a fused Add's list of terms, reused every step.
+type addState struct{ terms []addTerm }
+
+// addTerm is one input of a fused Add: x, or x·scale + shift per channel
+// for a BatchNormalization normalised on the fly (scale nil otherwise).
+type addTerm struct {
+	x            []float32
+	scale, shift []float32
+}
+
+// addReLU writes max(sum of nd's inputs, 0) into dst: an Add and the ReLU
+// after it in one pass, with inputs that are BatchNormalizations (see
+// plan.normInAdd) normalised as they are read.
+func (p *plan) addReLU(ws *workspace, nd *ops.Node, dst []float32) {
+	terms := p.state[nd.ID].(*addState).terms
+	for i, in := range nd.Inputs {
+		if p.normInAdd[in.ID] {
+			st := p.state[in.ID].(*bnState)
+			terms[i] = addTerm{x: ws.out[in.Inputs[0].ID].Data, scale: st.scale, shift: st.shift}
+		} else {
+			terms[i] = addTerm{x: ws.out[in.ID].Data}
+		}
+	}
+	c := nd.Shape[len(nd.Shape)-1]
+	parallelFor(len(dst)/c, grainFor(c*len(terms)), func(lo, hi int) {
+		for o := lo * c; o < hi*c; o += c {
+			d := dst[o : o+c]
+			for k, t := range terms {
+				t.addTo(d, o, k == 0)
 			}
-			return
-		}
-		for i, v := range a {
-			d[i] = v + b[i]
-		}
-		for _, t := range ins[2:] {
-			for i, v := range t.Data[lo:hi] {
-				d[i] += v
+			for i, v := range d {
+				d[i] = max(v, 0)
 			}
-		}
-		for i, v := range d {
-			d[i] = max(v, 0)
 		}
 	})
+}
+
+// addTo writes (first) or adds the term's values for the pixel at offset o
+// into d.
+func (t *addTerm) addTo(d []float32, o int, first bool) {
+	x := t.x[o : o+len(d)]
+	switch {
+	case t.scale == nil && first:
+		copy(d, x)
+	case t.scale == nil:
+		for i, v := range x {
+			d[i] += v
+		}
+	case first:
+		sc, sh := t.scale[:len(d)], t.shift[:len(d)]
+		for i, v := range x {
+			d[i] = v*sc[i] + sh[i]
+		}
+	default:
+		sc, sh := t.scale[:len(d)], t.shift[:len(d)]
+		for i, v := range x {
+			d[i] += v*sc[i] + sh[i]
+		}
+	}
 }

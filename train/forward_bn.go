@@ -55,7 +55,9 @@ func bnForward(l *ops.BatchNormalization, st *bnState, out, x *ops.Tensor, mode 
 		st.scale[i] = float32(s)
 		st.shift[i] = float32(float64(l.Beta.Value[i]) - float64(mean[i])*s)
 	}
-	normalize(out.Data, x.Data, st.scale, st.shift, relu)
+	if out != nil { // nil when the Add that follows normalises (plan.normInAdd)
+		normalize(out.Data, x.Data, st.scale, st.shift, relu)
+	}
 	return nil
 }
 

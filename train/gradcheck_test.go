@@ -33,6 +33,16 @@ var layerCases = []layerCase{
 	{name: "conv2x2_same_s2", in: []int{5, 4, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return conv(x, g, 5, 2, 2, ops.Same, false)
 	}},
+	{name: "conv2x2_same_asymmetric", in: []int{5, 4, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return conv(x, g, 2, 2, 1, ops.Same, false)
+	}},
+	{name: "conv3x2_valid", in: []int{5, 6, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.Conv2D(x, ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{3, 2}})
+	}},
+	{name: "conv3x3_same_accumulated", in: []int{4, 4, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		// Two stride-1 convolutions of x: the second adds to its gradient.
+		return g.Add(conv(x, g, 3, 3, 1, ops.Same, false), conv(x, g, 3, 3, 1, ops.Same, true))
+	}},
 	{name: "conv1x1", in: []int{3, 3, 5}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return conv(x, g, 4, 1, 1, ops.Valid, false)
 	}},

@@ -42,7 +42,11 @@ type plan struct {
 	// is skipped.
 	reluOf  []int
 	fusedBy []int // by node ID: for a ReLU, the producer that computes it, or noNode
-	view    []gradView
+	// normInAdd is, by node ID, whether a BatchNormalization feeds only an
+	// Add fused with its ReLU: the BN then only measures its statistics and
+	// the Add normalises as it sums, so the BN's output is never stored.
+	normInAdd []bool
+	view      []gradView
 	// accum is, by node ID and input index, whether the gradient written
 	// for that input adds to what an earlier-processed consumer wrote.
 	accum [][]bool
@@ -82,6 +86,7 @@ func newPlan(g *ops.Graph, opt planOptions) (*plan, error) {
 	p.needGrad = make([]bool, n)
 	p.consumers = make([][]edge, n)
 	p.reluOf, p.fusedBy = fill(n, noNode), fill(n, noNode)
+	p.normInAdd = make([]bool, n)
 	p.view = make([]gradView, n)
 	p.accum = make([][]bool, n)
 	p.slot = fill(n, noNode)
@@ -203,7 +208,9 @@ func (p *plan) soleConsumer(nd *ops.Node) (edge, bool) {
 }
 
 // fuseReLUs lets a BatchNormalization or an Add whose output only feeds a
-// ReLU compute the ReLU itself, saving a pass over the tensor.
+// ReLU compute the ReLU itself, saving a pass over the tensor, and lets such
+// an Add normalise the BatchNormalizations that only feed it (a residual
+// block's last BN and its shortcut's), saving their output tensors.
 func (p *plan) fuseReLUs() {
 	for _, nd := range p.nodes {
 		switch nd.Layer.(type) {
@@ -214,6 +221,15 @@ func (p *plan) fuseReLUs() {
 		if e, ok := p.soleConsumer(nd); ok && nd != p.output && isReLU(e.Consumer) && e.Consumer != p.output {
 			p.reluOf[nd.ID] = e.Consumer.ID
 			p.fusedBy[e.Consumer.ID] = nd.ID
+		}
+	}
+	for _, nd := range p.nodes {
+		if _, ok := nd.Layer.(*ops.BatchNormalization); !ok || p.reluOf[nd.ID] != noNode {
+			continue
+		}
+		if e, ok := p.soleConsumer(nd); ok {
+			_, isAdd := e.Consumer.Layer.(*ops.Add)
+			p.normInAdd[nd.ID] = isAdd && p.reluOf[e.Consumer.ID] != noNode
 		}
 	}
 }
@@ -328,6 +344,8 @@ func (p *plan) makeState() {
 		switch l := nd.Layer.(type) {
 		case *ops.BatchNormalization:
 			p.state[nd.ID] = newBNState(l.Channels())
+		case *ops.Add:
+			p.state[nd.ID] = &addState{terms: make([]addTerm, len(nd.Inputs))}
 		case *ops.Conv2D:
 			k, f := l.Kernel.Len(), l.Filters
 			n := k

@@ -180,3 +180,72 @@ func TestSeededInitialisation(t *testing.T) {
 		t.Errorf("seed ResNet50 has %d parameters (%d trainable), want 17958790 (%d)", total, trainable, 17958790-51072)
 	}
 }
+
+// TestInferenceMatchesOps checks the trainer's fused Inference-mode forward
+// (Predict, Evaluate) against the graph's own layer-by-layer forward, after
+// some training has moved the moving statistics away from 0 and 1.
+func TestInferenceMatchesOps(t *testing.T) {
+	tr := newTinyTrainer(t)
+	trainRun(t, tr, 0, 3)
+	x, labels := syntheticBatch(rand.New(rand.NewPCG(9, 9)), 5, [3]int{detSide, detSide, 3}, 3)
+	got, err := tr.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := tr.Graph().Forward(x, ops.Inference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loss float64
+	correct := 0
+	for r, y := range labels {
+		best := 0
+		for i := range 3 {
+			g, w := got.Data[r*3+i], want.Data[r*3+i]
+			if math.Abs(float64(g-w)) > 1e-5 {
+				t.Errorf("sample %d: p[%d] = %v, ops gives %v", r, i, g, w)
+			}
+			if w > want.Data[r*3+best] {
+				best = i
+			}
+		}
+		loss -= math.Log(float64(want.Data[r*3+y]))
+		if best == y {
+			correct++
+		}
+	}
+	res, err := tr.Evaluate(x, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(res.Loss-loss/5) > 1e-4 || res.Correct != correct || res.Count != 5 {
+		t.Errorf("Evaluate = %+v, want loss %v, %d correct of 5", res, loss/5, correct)
+	}
+}
+
+// TestStepsReuseBuffers checks that steps after the first allocate almost
+// nothing: every tensor is allocated once per batch size, and what is left
+// are the few small objects of goroutine hand-offs.
+func TestStepsReuseBuffers(t *testing.T) {
+	tr := newTinyTrainer(t)
+	x, labels := syntheticBatch(rand.New(rand.NewPCG(1, 1)), 8, [3]int{detSide, detSide, 3}, 3)
+	var before, after runtime.MemStats
+	if _, err := tr.Step(x, labels); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&before)
+	const steps = 5
+	for range steps {
+		if _, err := tr.Step(x, labels); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	perStep := (after.TotalAlloc - before.TotalAlloc) / steps
+	// One activation of this network is 8·22·22·16·4 bytes ≈ 250 KB, so
+	// no tensor can hide under the bound.
+	if perStep > 128<<10 {
+		t.Errorf("a step allocates %d bytes, want under 128 KiB", perStep)
+	}
+	t.Logf("%d bytes allocated per step", perStep)
+}

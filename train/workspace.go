@@ -8,7 +8,7 @@ import (
 // the first allocate nothing of their own.
 type workspace struct {
 	batch  int
-	out    []*ops.Tensor   // by node ID; nil for nodes fused into a ReLU
+	out    []*ops.Tensor   // by node ID; nil for nodes fused into their consumer
 	ins    [][]*ops.Tensor // by node ID: the argument slice of its Forward
 	slots  [][]float32     // gradient buffers, see plan.slot
 	argmax [][]int32       // by node ID, for MaxPooling2D: where each output came from
@@ -33,16 +33,17 @@ func newWorkspace(p *plan, batch int) *workspace {
 		ws.ins[nd.ID] = make([]*ops.Tensor, len(nd.Inputs))
 		size := batch * nd.Shape.Len()
 		maxOut = max(maxOut, size)
-		if nd != p.input && p.reluOf[nd.ID] == noNode {
+		if nd != p.input && p.reluOf[nd.ID] == noNode && !p.normInAdd[nd.ID] {
 			ws.out[nd.ID] = ops.NewTensor(append([]int{batch}, nd.Shape...)...)
 		}
 		switch l := nd.Layer.(type) {
 		case *ops.MaxPooling2D:
 			ws.argmax[nd.ID] = make([]int32, size)
 		case *ops.Conv2D:
-			if p.needGrad[nd.Inputs[0].ID] {
+			geo, _ := l.Geometry(batch, nd.Inputs[0].Shape)
+			if p.needGrad[nd.Inputs[0].ID] && inputGradPath(geo, l.Filters) == col2imGrad {
 				rows, _ := convChunk(batch, nd.Shape)
-				maxCol = max(maxCol, rows*l.Kernel.Shape[0]*l.Kernel.Shape[1]*l.Kernel.Shape[2])
+				maxCol = max(maxCol, rows*geo.Cols())
 			}
 		case *ops.BatchNormalization:
 			c := l.Channels()
