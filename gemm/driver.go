@@ -234,11 +234,29 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags)
 		return
 	}
-	// Edge tile: compute the whole MR×NR tile into the workspace, then store
-	// only the part that lies inside C.
-	kern.fn(kc, a, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0, nil, 0)
-	for r := 0; r < rows; r++ {
-		finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], c[r*ldc:r*ldc+cols], resRow(res, r, jb.ldr, cols, flags), bias, flags)
+	// Edge tile. A strip of at most 8 rows runs the 4-row kernel once or
+	// twice, if the kernel has one, rather than the full MR rows.
+	fn, mr := kern.fn, kern.MR
+	if kern.edge4 != nil && rows <= 8 {
+		fn, mr = kern.edge4, 4
+	}
+	for r0 := 0; r0 < rows; r0 += mr {
+		sub := min(mr, rows-r0)
+		ar, cr := a[r0*aRS:], c[r0*ldc:]
+		var rr []float32
+		if res != nil {
+			rr = res[r0*jb.ldr:]
+		}
+		if sub == mr && cols == kern.NR {
+			fn(kc, ar, aRS, aKS, b, bStride, cr, ldc, rr, jb.ldr, bias, flags)
+			continue
+		}
+		// Compute the whole tile into the workspace, then store only the
+		// part that lies inside C.
+		fn(kc, ar, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0, nil, 0)
+		for r := 0; r < sub; r++ {
+			finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], cr[r*ldc:r*ldc+cols], resRow(rr, r, jb.ldr, cols, flags), bias, flags)
+		}
 	}
 }
 

@@ -21,6 +21,9 @@ type Kernel struct {
 
 	// fn computes one MR×NR tile; see microKernel.
 	fn microKernel
+	// edge4, if set, computes a 4×NR tile from the same A and B layouts;
+	// edge strips of at most 8 rows run it instead of a mostly idle fn.
+	edge4 microKernel
 }
 
 // microKernel computes the MR×NR product of an A strip and a B panel:

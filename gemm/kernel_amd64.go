@@ -28,6 +28,13 @@ func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *
 //go:noescape
 func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
 
+// sgemm4x32AVX512 is the micro-kernel of microKernel's doc comment for a
+// 4×32 tile (MR=4, NR=32): the edge kernel of sgemm12x32AVX512 for strips
+// of at most 8 rows, which reads the same A layouts and B panels.
+//
+//go:noescape
+func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
+
 // archKernels lists the assembly kernels this CPU can run, slowest first.
 func archKernels() []Kernel {
 	var ks []Kernel
@@ -35,7 +42,9 @@ func archKernels() []Kernel {
 		ks = append(ks, asmKernel("sgemm6x16AVX2", "avx2", 6, 16, sgemm6x16AVX2))
 	}
 	if hasAVX512 {
-		ks = append(ks, asmKernel("sgemm12x32AVX512", "avx512", 12, 32, sgemm12x32AVX512))
+		k := asmKernel("sgemm12x32AVX512", "avx512", 12, 32, sgemm12x32AVX512)
+		k.edge4 = asmKernel("sgemm4x32AVX512", "avx512", 4, 32, sgemm4x32AVX512).fn
+		ks = append(ks, k)
 	}
 	return ks
 }

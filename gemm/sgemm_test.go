@@ -237,7 +237,19 @@ func TestParallelMatchesSingleThread(t *testing.T) {
 // band around the C tile.
 func TestKernelsAgainstTwin(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, kern := range Kernels() {
+	type tested struct {
+		Name   string
+		MR, NR int
+		fn     microKernel
+	}
+	var kernels []tested
+	for _, k := range Kernels() {
+		kernels = append(kernels, tested{k.Name, k.MR, k.NR, k.fn})
+		if k.edge4 != nil {
+			kernels = append(kernels, tested{k.Name + "/edge4", 4, k.NR, k.edge4})
+		}
+	}
+	for _, kern := range kernels {
 		mr, nr := kern.MR, kern.NR
 		for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 257} {
 			for _, aLayout := range [][2]int{{1, mr}, {k + 3, 1}, {1024, 1}} {

@@ -1,0 +1,177 @@
+//go:build amd64 && gc && !purego
+
+#include "textflag.h"
+
+// Register roles in sgemm4x32AVX512, the 4-row edge kernel of the 12×32 one:
+//   SI: A rows 0-3 at the current k       R14: A row stride in bytes
+//   R12: 3 × A row stride                  R10: A k step in bytes (k loop only)
+//   DI: B row (32 floats per k)            R8: B row stride in bytes
+//   CX, BX: k iterations left
+//   Z0, Z1: B row                          Z2, Z3: broadcast A values
+//   Z8-Z15: C tile, row i in Z(8+2i) (columns 0-15) and Z(9+2i) (16-31)
+// Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias.
+// Eight accumulators are as many FMAs as the two FMA units keep in flight
+// (latency 4), so the loop runs close to peak on rows that the 12-row kernel
+// would compute three times over.
+
+#define FMA_PAIR4(src0, src1, r0lo, r0hi, r1lo, r1hi) \
+	VBROADCASTSS src0, Z2       \
+	VBROADCASTSS src1, Z3       \
+	VFMADD231PS  Z0, Z2, r0lo   \
+	VFMADD231PS  Z1, Z2, r0hi   \
+	VFMADD231PS  Z0, Z3, r1lo   \
+	VFMADD231PS  Z1, Z3, r1hi
+
+// One k step: 32 B values times 4 A values into the 4×32 tile.
+#define KSTEP4x32 \
+	VMOVUPS (DI), Z0                                        \
+	VMOVUPS 64(DI), Z1                                      \
+	FMA_PAIR4((SI), (SI)(R14*1), Z8, Z9, Z10, Z11)          \
+	FMA_PAIR4((SI)(R14*2), (SI)(R12*1), Z12, Z13, Z14, Z15) \
+	ADDQ    R10, SI                                         \
+	ADDQ    R8, DI
+
+#define ADDC_ROW4(lo, hi) \
+	VADDPS (R12), lo, lo   \
+	VADDPS 64(R12), hi, hi \
+	ADDQ   R9, R12
+
+#define ADDRES_ROW4(lo, hi) \
+	VADDPS (R13), lo, lo   \
+	VADDPS 64(R13), hi, hi \
+	ADDQ   R14, R13
+
+#define ADDBIAS_ROW4(lo, hi) \
+	VADDPS Z0, lo, lo \
+	VADDPS Z1, hi, hi
+
+#define RELU_ROW4(lo, hi) \
+	VMAXPS lo, Z2, lo \
+	VMAXPS hi, Z2, hi
+
+#define STORE_ROW4(lo, hi) \
+	VMOVUPS lo, (R12)   \
+	VMOVUPS hi, 64(R12) \
+	ADDQ    R9, R12
+
+// func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
+// Requires: AVX512F
+TEXT ·sgemm4x32AVX512(SB), NOSPLIT, $0-96
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ aRS+16(FP), R14
+	SHLQ $2, R14
+	MOVQ aKS+24(FP), R10
+	SHLQ $2, R10
+	LEAQ (R14)(R14*2), R12
+	MOVQ b+32(FP), DI
+	MOVQ bStride+40(FP), R8
+	SHLQ $2, R8
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R9
+	SHLQ $2, R9
+	MOVQ flags+88(FP), R11
+
+	// Warm the C rows the epilogue will touch while the k loop runs.
+	MOVQ       DX, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 64(BX)
+	ADDQ       R9, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 64(BX)
+	ADDQ       R9, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 64(BX)
+	ADDQ       R9, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 64(BX)
+
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+
+	// Four k steps per trip, then the remainder one at a time.
+	MOVQ  CX, BX
+	SHRQ  $2, BX
+	ANDQ  $3, CX
+	TESTQ BX, BX
+	JZ    tail
+
+loop4:
+	PREFETCHT0 (DI)(R8*8)
+	PREFETCHT0 64(DI)(R8*8)
+	KSTEP4x32
+	PREFETCHT0 (DI)(R8*8)
+	PREFETCHT0 64(DI)(R8*8)
+	KSTEP4x32
+	PREFETCHT0 (DI)(R8*8)
+	PREFETCHT0 64(DI)(R8*8)
+	KSTEP4x32
+	PREFETCHT0 (DI)(R8*8)
+	PREFETCHT0 64(DI)(R8*8)
+	KSTEP4x32
+	DECQ       BX
+	JNZ        loop4
+
+tail:
+	TESTQ CX, CX
+	JZ    epilogue
+
+loop1:
+	KSTEP4x32
+	DECQ CX
+	JNZ  loop1
+
+epilogue:
+	TESTQ $1, R11
+	JZ    residual
+	MOVQ  DX, R12
+	ADDC_ROW4(Z8, Z9)
+	ADDC_ROW4(Z10, Z11)
+	ADDC_ROW4(Z12, Z13)
+	ADDC_ROW4(Z14, Z15)
+
+residual:
+	TESTQ $8, R11
+	JZ    bias
+	MOVQ  res+64(FP), R13
+	MOVQ  ldr+72(FP), R14
+	SHLQ  $2, R14
+	ADDRES_ROW4(Z8, Z9)
+	ADDRES_ROW4(Z10, Z11)
+	ADDRES_ROW4(Z12, Z13)
+	ADDRES_ROW4(Z14, Z15)
+
+bias:
+	TESTQ   $2, R11
+	JZ      relu
+	MOVQ    bias+80(FP), R10
+	VMOVUPS (R10), Z0
+	VMOVUPS 64(R10), Z1
+	ADDBIAS_ROW4(Z8, Z9)
+	ADDBIAS_ROW4(Z10, Z11)
+	ADDBIAS_ROW4(Z12, Z13)
+	ADDBIAS_ROW4(Z14, Z15)
+
+relu:
+	TESTQ  $4, R11
+	JZ     store
+	VPXORD Z2, Z2, Z2
+	RELU_ROW4(Z8, Z9)
+	RELU_ROW4(Z10, Z11)
+	RELU_ROW4(Z12, Z13)
+	RELU_ROW4(Z14, Z15)
+
+store:
+	MOVQ DX, R12
+	STORE_ROW4(Z8, Z9)
+	STORE_ROW4(Z10, Z11)
+	STORE_ROW4(Z12, Z13)
+	STORE_ROW4(Z14, Z15)
+	VZEROUPPER
+	RET
