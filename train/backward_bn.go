@@ -25,18 +25,22 @@ func bnBackward(l *ops.BatchNormalization, st *bnState, x, g, mask, dx []float32
 		clear(sdyx)
 		mean := st.mean[:c]
 		for p := lo * c; p < hi*c; p += c {
-			gs, xs := g[p : p+c][:c], x[p : p+c][:c]
+			gs, xs := g[p:p+c], x[p:p+c]
+			// Equal lengths, stated once, let the compiler drop the bounds
+			// checks of the loops.
+			xs, s1, s2, mu := xs[:len(gs)], sdy[:len(gs)], sdyx[:len(gs)], mean[:len(gs)]
 			if mask != nil {
-				for i, m := range mask[p : p+c][:c] {
-					v := keep(gs[i], m)
-					sdy[i] += v
-					sdyx[i] += v * (xs[i] - mean[i])
+				ms := mask[p : p+c][:len(gs)]
+				for i, v := range gs {
+					v = keep(v, ms[i])
+					s1[i] += v
+					s2[i] += v * (xs[i] - mu[i])
 				}
 				continue
 			}
 			for i, v := range gs {
-				sdy[i] += v
-				sdyx[i] += v * (xs[i] - mean[i])
+				s1[i] += v
+				s2[i] += v * (xs[i] - mu[i])
 			}
 		}
 	})
@@ -76,10 +80,10 @@ func bnBackward(l *ops.BatchNormalization, st *bnState, x, g, mask, dx []float32
 
 // bnInputGrad writes (or adds) A·dy + B·x + C for one pixel.
 func bnInputGrad(dx, g, x, mask []float32, off int, a, b, k []float32, accum bool) {
-	c := len(a)
-	dx, g, x, b, k = dx[:c], g[:c], x[:c], b[:c], k[:c]
+	n := len(g)
+	dx, x, a, b, k = dx[:n], x[:n], a[:n], b[:n], k[:n]
 	if mask != nil {
-		m := mask[off : off+c][:c]
+		m := mask[off : off+n][:n]
 		if accum {
 			for i, v := range x {
 				dx[i] += a[i]*keep(g[i], m[i]) + b[i]*v + k[i]

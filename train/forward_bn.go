@@ -94,6 +94,7 @@ func batchStats(x []float32, c int, st *bnState, red []float32) {
 	chunk := bnChunk(c)
 	forChunks(pixels, chunk, c, func(ch, lo, hi int) {
 		m, m2 := red[2*ch*c:(2*ch+1)*c], red[(2*ch+1)*c:(2*ch+2)*c]
+		m2 = m2[:len(m)]
 		clear(m)
 		clear(m2)
 		for p := lo * c; p < hi*c; p += c {

@@ -61,6 +61,19 @@ func (pt *patchesT) PackA(dst []float32, i0, mc, p0, kc, mr int) {
 				copyRun(out, pt.src[base+(ih0*g.W+iw0)*g.C+q0:], n)
 			case n == mr && q0+mr <= pt.k && j >= lo && j+mr <= hi && ih >= 0 && ih < g.H:
 				copyRun(out, pt.src[base+(ih*g.W+iw0)*g.C+j:], mr)
+			case n == mr && q0+mr <= pt.k && lo == 0 && hi == rowLen && j+mr > rowLen && j+mr-rowLen <= rowLen && ih >= 0 && ih+1 < g.H:
+				// The strip ends a kernel row and starts the next, both
+				// wholly inside the image: two runs (the first convolution's
+				// short rows of 7·3 values make this the common case).
+				a := rowLen - j
+				row := base + (ih*g.W+iw0)*g.C
+				for i, v := range pt.src[row+j : row+rowLen] {
+					out[i] = v
+				}
+				row += g.W * g.C
+				for i, v := range pt.src[row : row+mr-a] {
+					out[a+i] = v
+				}
 			default:
 				pt.segment(out[:n], base, ih0, iw0, q0)
 			}

@@ -18,6 +18,9 @@ func TestPatchesTPacksTransposedPatches(t *testing.T) {
 		{N: 3, H: 4, W: 3, C: 30, KH: 1, KW: 1, SH: 1, SW: 1},
 		{N: 2, H: 5, W: 4, C: 26, KH: 1, KW: 1, SH: 2, SW: 2},
 		{N: 1, H: 4, W: 5, C: 2, KH: 2, KW: 3, SH: 1, SW: 2, PadBottom: 1, PadRight: 1},
+		// Valid windows whose strips span two kernel rows (the stem's 7×7).
+		{N: 2, H: 9, W: 10, C: 3, KH: 7, KW: 7, SH: 2, SW: 2},
+		{N: 2, H: 5, W: 6, C: 5, KH: 3, KW: 3, SH: 1, SW: 1},
 	}
 	for _, g := range geoms {
 		src := randTensor(rng, g.InputLen()).Data
