@@ -14,6 +14,7 @@ import (
 	"github.com/simdnet/simdnet/train"
 	"github.com/simdnet/simdnet/train/data"
 	"github.com/simdnet/simdnet/weights"
+	"github.com/simdnet/simdnet/weights/safetensors"
 )
 
 func init() {
@@ -51,6 +52,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	preciseBN := fs.Bool("precise-bn", true, "after training, recompute BatchNorm statistics over the training images (false: keep Keras's moving averages)")
 	arch := fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(resnet.Names(), ", "))
 	out := fs.String("out", "model.safetensors", "where to write the trained model")
+	f16 := fs.Bool("f16", false, "store the model's weights as float16, half the file")
 	ckpt := fs.String("checkpoint", "", "checkpoint file written after every epoch (default: OUT.ckpt)")
 	resume := fs.Bool("resume", false, "continue the run saved in the checkpoint")
 	plot := fs.String("plot", "", "write loss and accuracy curves to this PNG")
@@ -127,7 +129,11 @@ func runTrain(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintln(stdout, "recalibrated BatchNorm statistics over the training images")
 	}
-	if err := weights.Save(*out, g, cfg, weights.WithClasses(trainSet.Classes...)); err != nil {
+	saveOpts := []weights.SaveOption{weights.WithClasses(trainSet.Classes...)}
+	if *f16 {
+		saveOpts = append(saveOpts, weights.WithDtype(safetensors.F16))
+	}
+	if err := weights.Save(*out, g, cfg, saveOpts...); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "saved %s\n", *out)
