@@ -6,9 +6,14 @@
 //
 // with op = identity or transpose on either side. The structure follows BLIS:
 // five loops (NC, KC, MC, NR, MR) around a register-blocked micro-kernel that
-// runs only the k loop over packed panels. Packing of A and B lives in
-// pack.go, the loops in driver.go, the threads in parallel.go and the
-// micro-kernels in kernel_*.go and *_amd64.s.
+// runs only the k loop. The kernels read A with a row stride and a k step, so
+// the same kernel takes A packed in MR-row strips, A read in place (row-major,
+// no packing at all: what non-transposed products do unless lda would alias
+// in L1) or a row-major MC×KC block copied with memmove (RowPacker); B comes
+// packed in NR-wide panels or, for products with few rows, in place. Edge
+// strips of at most 8 rows run a 4-row kernel where there is one. Packing of
+// A and B lives in pack.go, the loops in driver.go, the threads in
+// parallel.go and the micro-kernels in kernel_*.go and *_amd64.s.
 //
 // A Kernel descriptor carries a micro-kernel's name, its MR×NR tile and its
 // block sizes, so packing always follows whichever kernel runs. The best
@@ -17,8 +22,8 @@
 // and the purego build tag leaves only the portable Go kernel.
 //
 // Two extensions serve convolution layers: a caller may pack the A operand
-// itself (APacker), so that im2col writes patches straight into the kernel's
-// layout, and a weight matrix may be packed once (PackedB) and reused on
+// itself (APacker, and RowPacker for row-major blocks), so that im2col writes
+// patches straight into a layout the kernel reads, and a weight matrix may be packed once (PackedB) and reused on
 // every call. The epilogue (Bias, Residual, ReLU) is applied to each C tile
 // while it is still in registers or L1.
 //

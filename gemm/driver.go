@@ -102,8 +102,8 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 				mc := min(kern.MC, i1-ic)
 				// The A strip for rows [ic+ir, ic+ir+MR) starts at
 				// aBase[ir*stripRow] and is read with row stride aRS and
-				// k step aKS. Rows from full on
-				// form one packed, zero-padded edge strip in ws.a.
+				// k step aKS. Rows from full on form one packed,
+				// zero-padded edge strip at the start of ws.a.
 				var aBase []float32
 				var aRS, aKS, stripRow int
 				full := mc // rows served from aBase; the rest is one packed edge strip
