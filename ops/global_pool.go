@@ -44,7 +44,7 @@ func (l *GlobalMaxPooling2D) Forward(out *Tensor, in []*Tensor, _ Mode) error {
 }
 
 // globalPool reduces each image to one channel vector, an image per
-// goroutine.
+// goroutine (see globalPoolRange, which inference plans share).
 func globalPool(l Layer, out *Tensor, in []*Tensor, op poolOp) error {
 	if err := checkForward(l, out, in); err != nil {
 		return err
@@ -53,29 +53,7 @@ func globalPool(l Layer, out *Tensor, in []*Tensor, op poolOp) error {
 	c := x.Shape[3]
 	pixels := x.Shape[1] * x.Shape[2]
 	parallelFor(x.Shape[0], grainFor(pixels*c), func(lo, hi int) {
-		for n := lo; n < hi; n++ {
-			img := x.Data[n*pixels*c : (n+1)*pixels*c]
-			dst := out.Data[n*c : (n+1)*c]
-			copy(dst, img[:c])
-			for p := c; p < len(img); p += c {
-				src := img[p : p+c]
-				if op == poolMax {
-					for i, v := range src {
-						dst[i] = max(dst[i], v)
-					}
-				} else {
-					for i, v := range src {
-						dst[i] += v
-					}
-				}
-			}
-			if op == poolAvg {
-				inv := 1 / float32(pixels)
-				for i := range dst {
-					dst[i] *= inv
-				}
-			}
-		}
+		globalPoolRange(op, out.Data, x.Data, c, lo, hi)
 	})
 	return nil
 }

@@ -121,9 +121,8 @@ const (
 	poolAvg
 )
 
-// forward pools each output row on its own, spread over the cores. A
-// window's cells are whole channel vectors, so the inner loop runs over
-// contiguous channels.
+// forward pools each output row on its own, spread over the cores (see
+// poolRange, which inference plans share).
 func (c *Pool2DConfig) forward(l Layer, out *Tensor, in []*Tensor, op poolOp) error {
 	if err := checkForward(l, out, in); err != nil {
 		return err
@@ -131,40 +130,8 @@ func (c *Pool2DConfig) forward(l Layer, out *Tensor, in []*Tensor, op poolOp) er
 	x := in[0]
 	g, _ := c.geometry(l, []Shape{x.Shape[1:]})
 	g.n = x.Shape[0]
-	ch := g.c
-	parallelFor(g.n*g.oh, grainFor(g.ow*ch*g.kh*g.kw), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			n, y := r/g.oh, r%g.oh
-			img := x.Data[n*g.h*g.w*ch : (n+1)*g.h*g.w*ch]
-			for xo := 0; xo < g.ow; xo++ {
-				dst := out.Data[(r*g.ow+xo)*ch : (r*g.ow+xo+1)*ch]
-				y0, y1, x0, x1 := g.window(y, xo)
-				copy(dst, img[(y0*g.w+x0)*ch:(y0*g.w+x0+1)*ch])
-				for iy := y0; iy < y1; iy++ {
-					for ix := x0; ix < x1; ix++ {
-						if iy == y0 && ix == x0 {
-							continue
-						}
-						src := img[(iy*g.w+ix)*ch : (iy*g.w+ix+1)*ch]
-						if op == poolMax {
-							for i, v := range src {
-								dst[i] = max(dst[i], v)
-							}
-						} else {
-							for i, v := range src {
-								dst[i] += v
-							}
-						}
-					}
-				}
-				if op == poolAvg {
-					inv := 1 / float32((y1-y0)*(x1-x0))
-					for i := range dst {
-						dst[i] *= inv
-					}
-				}
-			}
-		}
+	parallelFor(g.n*g.oh, grainFor(g.ow*g.c*g.kh*g.kw), func(lo, hi int) {
+		poolRange(g, op, out.Data, x.Data, lo, hi)
 	})
 	return nil
 }
