@@ -89,14 +89,14 @@ const (
 // inputGradPath picks the path for geometry g and f filters. The transposed
 // convolution turns the kernel each step (K·F values) to save writing and
 // reading the patch gradients (M·K values): it pays when the rows M are
-// many times the filters, as in the first stages.
+// well above the filters, as in all but the last stage.
 func inputGradPath(g im2col.Geometry, f int) gradPath {
 	switch {
 	case g.SH != 1 || g.SW != 1:
 		return col2imGrad
 	case g.Pointwise():
 		return denseGrad
-	case g.Rows() >= 4*f:
+	case g.Rows() >= 2*f:
 		return transposedGrad
 	}
 	return col2imGrad

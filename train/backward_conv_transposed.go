@@ -41,15 +41,27 @@ func (p *plan) transposedConv(st *convState, l *ops.Conv2D, geo im2col.Geometry,
 
 // turnKernel writes the kernel w [kh, kw, c, f] turned by 180° with its
 // channel axes swapped: dst[ky, kx, f, ch] = w[kh-1-ky, kw-1-kx, ch, f].
+// Each tap is a c×f transpose, done eight source rows at a time so that
+// every write is a run of eight values: a plain column-by-column transpose
+// of these power-of-two matrices keeps evicting its own cache lines.
 func turnKernel(dst, w []float32, kh, kw, c, f int) {
 	taps := kh * kw
 	parallelFor(taps, grainFor(c*f), func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			src := w[(taps-1-t)*c*f : (taps-t)*c*f]
 			out := dst[t*c*f : (t+1)*c*f]
-			for ch := range c {
-				row := src[ch*f : (ch+1)*f]
-				for j, v := range row {
+			ch := 0
+			for ; ch+8 <= c; ch += 8 {
+				r0, r1, r2, r3 := src[ch*f:][:f], src[(ch+1)*f:][:f], src[(ch+2)*f:][:f], src[(ch+3)*f:][:f]
+				r4, r5, r6, r7 := src[(ch+4)*f:][:f], src[(ch+5)*f:][:f], src[(ch+6)*f:][:f], src[(ch+7)*f:][:f]
+				for j := range f {
+					d := (*[8]float32)(out[j*c+ch:])
+					d[0], d[1], d[2], d[3] = r0[j], r1[j], r2[j], r3[j]
+					d[4], d[5], d[6], d[7] = r4[j], r5[j], r6[j], r7[j]
+				}
+			}
+			for ; ch < c; ch++ {
+				for j, v := range src[ch*f : (ch+1)*f] {
 					out[j*c+ch] = v
 				}
 			}

@@ -43,6 +43,11 @@ var layerCases = []layerCase{
 		// Two stride-1 convolutions of x: the second adds to its gradient.
 		return g.Add(conv(x, g, 3, 3, 1, ops.Same, false), conv(x, g, 3, 3, 1, ops.Same, true))
 	}},
+	{name: "conv3x3_same_wide", in: []int{5, 5, 9}, batch: 3, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		// Enough channels for the eight-row kernel turn, and rows for the
+		// transposed-convolution input gradient.
+		return conv(x, g, 10, 3, 1, ops.Same, false)
+	}},
 	{name: "conv1x1", in: []int{3, 3, 5}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return conv(x, g, 4, 1, 1, ops.Valid, false)
 	}},
