@@ -88,18 +88,21 @@ func normalize(dst, x, scale, shift []float32, relu bool) {
 // while it is in cache, for its own mean and then its squared deviations
 // from it, and the chunks are merged in order with the parallel-variance
 // formula of Chan et al. in float64: one pass over memory, without the
-// cancellation of sum-of-squares formulas.
+// cancellation of sum-of-squares formulas (TestBatchStatsLargeMean).
 func batchStats(x []float32, c int, st *bnState, red []float32) {
 	pixels := len(x) / c
 	chunk := bnChunk(c)
 	forChunks(pixels, chunk, c, func(ch, lo, hi int) {
 		m, m2 := red[2*ch*c:(2*ch+1)*c], red[(2*ch+1)*c:(2*ch+2)*c]
 		m2 = m2[:len(m)]
+		// Sums are taken relative to the chunk's first pixel: float32 sums
+		// of values far from zero would lose the small deviations.
+		ref := x[lo*c : (lo+1)*c][:len(m)]
 		clear(m)
 		clear(m2)
 		for p := lo * c; p < hi*c; p += c {
 			for i, v := range x[p : p+c][:len(m)] {
-				m[i] += v
+				m[i] += v - ref[i]
 			}
 		}
 		inv := 1 / float32(hi-lo)
@@ -108,9 +111,12 @@ func batchStats(x []float32, c int, st *bnState, red []float32) {
 		}
 		for p := lo * c; p < hi*c; p += c {
 			for i, v := range x[p : p+c][:len(m)] {
-				d := v - m[i]
+				d := v - ref[i] - m[i]
 				m2[i] += d * d
 			}
+		}
+		for i := range m {
+			m[i] += ref[i]
 		}
 	})
 	mean, m2 := st.acc[:c], st.acc[c:2*c]
@@ -118,17 +124,20 @@ func batchStats(x []float32, c int, st *bnState, red []float32) {
 	for ch := range numChunks(pixels, chunk) {
 		cm, cm2 := red[2*ch*c:(2*ch+1)*c], red[(2*ch+1)*c:(2*ch+2)*c]
 		nb := float64(min(pixels, (ch+1)*chunk) - ch*chunk)
-		tot := n + nb
+		if ch == 0 {
+			for i := range mean {
+				mean[i], m2[i] = float64(cm[i]), float64(cm2[i])
+			}
+			n = nb
+			continue
+		}
+		w := nb / (n + nb) // the new chunk's share of the merged count
 		for i := range mean {
 			d := float64(cm[i]) - mean[i]
-			if ch == 0 {
-				mean[i], m2[i] = float64(cm[i]), float64(cm2[i])
-				continue
-			}
-			mean[i] += d * nb / tot
-			m2[i] += float64(cm2[i]) + d*d*n*nb/tot
+			mean[i] += d * w
+			m2[i] += float64(cm2[i]) + d*d*n*w
 		}
-		n = tot
+		n += nb
 	}
 	for i := range mean {
 		st.mean[i] = float32(mean[i])
