@@ -152,6 +152,7 @@ func checkGraphGradients(t *testing.T, g *ops.Graph, x *ops.Tensor, rng *rand.Ra
 		t.Fatal(err)
 	}
 	ws := newWorkspace(p, x.Shape[0])
+	ws.allocGrads(p)
 	out, err := p.forward(ws, x, ops.Training)
 	if err != nil {
 		t.Fatal(err)

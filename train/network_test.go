@@ -101,6 +101,7 @@ func TestResidualNetworkInputGradient(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws := newWorkspace(p, x.Shape[0])
+	ws.allocGrads(p)
 	out, err := p.forward(ws, x, ops.Training)
 	if err != nil {
 		t.Fatal(err)

@@ -91,6 +91,7 @@ func (t *Trainer) Gradients(x *ops.Tensor, labels []int) (StepResult, error) {
 	if err != nil {
 		return StepResult{}, err
 	}
+	ws.allocGrads(t.plan)
 	r, err := t.loss(ws, logits, labels, ws.ownGrad(t.plan, t.plan.output))
 	if err != nil {
 		return r, err

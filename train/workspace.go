@@ -10,7 +10,8 @@ type workspace struct {
 	batch  int
 	out    []*ops.Tensor   // by node ID; nil for nodes fused into their consumer
 	ins    [][]*ops.Tensor // by node ID: the argument slice of its Forward
-	slots  [][]float32     // gradient buffers, see plan.slot
+	slots  [][]float32     // gradient buffers, see plan.slot; nil until a backward pass
+	maxCol int             // length dcol needs
 	argmax [][]int32       // by node ID, for MaxPooling2D: where each output came from
 	probs  []float32       // softmax of the logits
 	tmp    []float32       // one node output's worth of scratch
@@ -26,7 +27,6 @@ func newWorkspace(p *plan, batch int) *workspace {
 		out:    make([]*ops.Tensor, n),
 		ins:    make([][]*ops.Tensor, n),
 		argmax: make([][]int32, n),
-		slots:  make([][]float32, len(p.slotSize)),
 	}
 	maxOut, maxCol, maxRed := 0, 0, 0
 	for _, nd := range p.nodes {
@@ -51,14 +51,24 @@ func newWorkspace(p *plan, batch int) *workspace {
 			maxRed = max(maxRed, 2*c*numChunks(pixels, bnChunk(c)))
 		}
 	}
-	for i, s := range p.slotSize {
-		ws.slots[i] = make([]float32, batch*s)
-	}
 	ws.probs = make([]float32, batch*p.output.Shape.Len())
 	ws.tmp = make([]float32, maxOut)
-	ws.dcol = make([]float32, maxCol)
+	ws.maxCol = maxCol
 	ws.red = make([]float32, maxRed)
 	return ws
+}
+
+// allocGrads allocates the gradient buffers on the first backward pass, so
+// that a batch size used only for evaluation never holds them.
+func (ws *workspace) allocGrads(p *plan) {
+	if ws.slots != nil {
+		return
+	}
+	ws.slots = make([][]float32, len(p.slotSize))
+	for i, s := range p.slotSize {
+		ws.slots[i] = make([]float32, ws.batch*s)
+	}
+	ws.dcol = make([]float32, ws.maxCol)
 }
 
 // grad returns the buffer holding nd's output gradient and the output that
