@@ -95,7 +95,12 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 		for pc := 0; pc < jb.k; pc += kcStep { // loop 4: KC deep slices
 			kc := min(kcStep, jb.k-pc)
 			first, last := pc == 0, pc+kc == jb.k
-			if jb.bSrc == bPackPerCall {
+			// With one MC block of rows, no packed B panel is reused
+			// across blocks: each is packed just before its strips run, so
+			// it is still in L1/L2 when they read it, rather than packing
+			// the whole KC×NC block first (MBs, evicted before use).
+			lazyB := jb.bSrc == bPackPerCall && i1-i0 <= kern.MC
+			if jb.bSrc == bPackPerCall && !lazyB {
 				packB(ws.b, jb.b, jb.ldb, jb.transB, pc, kc, jc, nc, nr)
 			}
 			for ic := i0; ic < i1; ic += kern.MC { // loop 3: MC rows of A
@@ -136,6 +141,9 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 				}
 				for jr := 0; jr < nc; jr += nr { // loop 2: NR-wide panels of B
 					cols := min(nr, nc-jr)
+					if lazyB {
+						packB(ws.b[jr*kc:], jb.b, jb.ldb, jb.transB, pc, kc, jc+jr, cols, nr)
+					}
 					bPanel, bStride := jb.bPanel(ws, pc, kc, jc, jr, cols)
 					for ir := 0; ir < mc; ir += mr { // loop 1: MR-tall strips of A
 						rows := min(mr, mc-ir)
