@@ -249,3 +249,60 @@ func TestStepsReuseBuffers(t *testing.T) {
 	}
 	t.Logf("%d bytes allocated per step", perStep)
 }
+
+// TestSoftmaxHeads checks that a separate softmax Activation at the output
+// trains like Dense's fused softmax: both hand their logits to the loss.
+func TestSoftmaxHeads(t *testing.T) {
+	build := func(separate bool) *Trainer {
+		g := ops.NewGraph(3)
+		x := g.Input("", 4)
+		if separate {
+			x = g.Activation(g.Dense(x, ops.DenseConfig{Name: "fc", Units: 3}), ops.Softmax)
+		} else {
+			x = g.Dense(x, ops.DenseConfig{Name: "fc", Units: 3, Activation: ops.Softmax})
+		}
+		g.SetOutput(x)
+		tr, err := NewTrainer(g, NewSGD(0.1, 0.9, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	a, b := build(false), build(true)
+	x := randTensor(rand.New(rand.NewPCG(4, 4)), 5, 4)
+	labels := []int{0, 1, 2, 1, 0}
+	for range 3 {
+		ra, err := a.Step(x, labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, err := b.Step(x, labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ra != rb {
+			t.Fatalf("fused softmax %+v, separate %+v", ra, rb)
+		}
+	}
+	identicalWeights(t, "fused and separate softmax", a.Graph(), b.Graph())
+}
+
+// TestScheduleDrivesLearningRate checks that Step sets the rate from the
+// schedule, by epoch and by the number of steps taken, before updating.
+func TestScheduleDrivesLearningRate(t *testing.T) {
+	tr := newTinyTrainer(t)
+	var seen [][2]int
+	tr.SetSchedule(func(epoch, step int) float64 {
+		seen = append(seen, [2]int{epoch, step})
+		return 0.5 / float64(step+1)
+	})
+	tr.SetEpoch(4)
+	trainRun(t, tr, 0, 3)
+	want := [][2]int{{4, 0}, {4, 1}, {4, 2}}
+	if len(seen) != 3 || seen[0] != want[0] || seen[1] != want[1] || seen[2] != want[2] {
+		t.Errorf("schedule called with %v, want %v", seen, want)
+	}
+	if got := tr.Optimizer().LearningRate(); got != float64(float32(0.5/3)) {
+		t.Errorf("learning rate %v after 3 steps, want %v", got, float32(0.5/3))
+	}
+}
