@@ -60,35 +60,54 @@ func (p *plan) forwardNode(ws *workspace, nd *ops.Node, ins []*ops.Tensor, mode 
 	return nd.Layer.Forward(out, ins, mode)
 }
 
-// addState is a fused Add's list of terms, reused every step.
-type addState struct{ terms []addTerm }
+// addState is a fused Add's list of terms, reused every step, and the unit
+// scale and zero shift that let a plain input run the normalising loop.
+type addState struct {
+	terms       []addTerm
+	ones, zeros []float32
+}
 
-// addTerm is one input of a fused Add: x, or x·scale + shift per channel
-// for a BatchNormalization normalised on the fly (scale nil otherwise).
+func newAddState(inputs, channels int) *addState {
+	st := &addState{terms: make([]addTerm, inputs), ones: make([]float32, channels), zeros: make([]float32, channels)}
+	for i := range st.ones {
+		st.ones[i] = 1
+	}
+	return st
+}
+
+// addTerm is one input of a fused Add: x·scale + shift per channel, the
+// normalisation of a BatchNormalization computed on the fly, or a plain
+// input with scale 1 and shift 0.
 type addTerm struct {
-	x            []float32
-	scale, shift []float32
+	x, scale, shift []float32
 }
 
 // addReLU writes max(sum of nd's inputs, 0) into dst: an Add and the ReLU
 // after it in one pass, with inputs that are BatchNormalizations (see
-// plan.normInAdd) normalised as they are read.
+// plan.normInAdd) normalised as they are read. Two inputs, a residual
+// block's, take one loop; more add up in dst.
 func (p *plan) addReLU(ws *workspace, nd *ops.Node, dst []float32) {
-	terms := p.state[nd.ID].(*addState).terms
+	st := p.state[nd.ID].(*addState)
+	terms := st.terms
 	for i, in := range nd.Inputs {
 		if p.normInAdd[in.ID] {
-			st := p.state[in.ID].(*bnState)
-			terms[i] = addTerm{x: ws.out[in.Inputs[0].ID].Data, scale: st.scale, shift: st.shift}
+			bn := p.state[in.ID].(*bnState)
+			terms[i] = addTerm{x: ws.out[in.Inputs[0].ID].Data, scale: bn.scale, shift: bn.shift}
 		} else {
-			terms[i] = addTerm{x: ws.out[in.ID].Data}
+			terms[i] = addTerm{x: ws.out[in.ID].Data, scale: st.ones, shift: st.zeros}
 		}
 	}
-	c := nd.Shape[len(nd.Shape)-1]
+	c := len(st.ones)
 	parallelFor(len(dst)/c, grainFor(c*len(terms)), func(lo, hi int) {
 		for o := lo * c; o < hi*c; o += c {
 			d := dst[o : o+c]
-			for k, t := range terms {
-				t.addTo(d, o, k == 0)
+			if len(terms) == 2 {
+				addPairReLU(d, &terms[0], &terms[1], o)
+				continue
+			}
+			clear(d)
+			for k := range terms {
+				terms[k].addTo(d, o)
 			}
 			for i, v := range d {
 				d[i] = max(v, 0)
@@ -97,26 +116,20 @@ func (p *plan) addReLU(ws *workspace, nd *ops.Node, dst []float32) {
 	})
 }
 
-// addTo writes (first) or adds the term's values for the pixel at offset o
-// into d.
-func (t *addTerm) addTo(d []float32, o int, first bool) {
-	x := t.x[o : o+len(d)]
-	switch {
-	case t.scale == nil && first:
-		copy(d, x)
-	case t.scale == nil:
-		for i, v := range x {
-			d[i] += v
-		}
-	case first:
-		sc, sh := t.scale[:len(d)], t.shift[:len(d)]
-		for i, v := range x {
-			d[i] = v*sc[i] + sh[i]
-		}
-	default:
-		sc, sh := t.scale[:len(d)], t.shift[:len(d)]
-		for i, v := range x {
-			d[i] += v*sc[i] + sh[i]
-		}
+// addPairReLU writes max(a + b, 0) for the pixel at offset o.
+func addPairReLU(d []float32, a, b *addTerm, o int) {
+	n := len(d)
+	xa, sa, ha := a.x[o:o+n], a.scale[:n], a.shift[:n]
+	xb, sb, hb := b.x[o:o+n], b.scale[:n], b.shift[:n]
+	for i := range d {
+		d[i] = max(xa[i]*sa[i]+ha[i]+(xb[i]*sb[i]+hb[i]), 0)
+	}
+}
+
+// addTo adds the term's values for the pixel at offset o to d.
+func (t *addTerm) addTo(d []float32, o int) {
+	x, sc, sh := t.x[o:o+len(d)], t.scale[:len(d)], t.shift[:len(d)]
+	for i, v := range x {
+		d[i] += v*sc[i] + sh[i]
 	}
 }

@@ -111,6 +111,10 @@ var layerCases = []layerCase{
 		c := conv(x, g, 2, 1, 1, ops.Valid, false)
 		return g.Flatten(g.Activation(g.Add(g.BatchNormalization(c, ""), x), ops.ReLU))
 	}},
+	{name: "add3_relu_fused", in: []int{3, 3, 2}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		c := conv(x, g, 2, 1, 1, ops.Valid, false)
+		return g.Flatten(g.Activation(g.Add(c, g.BatchNormalization(x, ""), x), ops.ReLU))
+	}},
 }
 
 // The finite-difference step and tolerance: the loss is a float64 sum of

@@ -217,7 +217,7 @@ func (p *plan) makeState() {
 		case *ops.BatchNormalization:
 			p.state[nd.ID] = newBNState(l.Channels())
 		case *ops.Add:
-			p.state[nd.ID] = &addState{terms: make([]addTerm, len(nd.Inputs))}
+			p.state[nd.ID] = newAddState(len(nd.Inputs), nd.Shape[len(nd.Shape)-1])
 		case *ops.Conv2D:
 			k, f := l.Kernel.Len(), l.Filters
 			n := k
