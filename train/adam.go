@@ -43,6 +43,7 @@ func (a *Adam) Update(params []*ops.Param, grads [][]float32) {
 	t := float64(a.iterations)
 	lrt := float32(float64(a.lr) * math.Sqrt(1-math.Pow(a.Beta2, t)) / (1 - math.Pow(a.Beta1, t)))
 	b1, b2, eps := float32(a.Beta1), float32(a.Beta2), float32(a.Epsilon)
+	c1, c2 := 1-b1, 1-b2
 	for i, p := range params {
 		if !p.Trainable {
 			continue
@@ -59,8 +60,8 @@ func (a *Adam) Update(params []*ops.Param, grads [][]float32) {
 				if wd != 0 {
 					x += wd * w[j]
 				}
-				mj := b1*m[j] + (1-b1)*x
-				vj := b2*v[j] + (1-b2)*x*x
+				mj := b1*m[j] + c1*x
+				vj := b2*v[j] + c2*x*x
 				m[j], v[j] = mj, vj
 				w[j] -= lrt * mj / (float32(math.Sqrt(float64(vj))) + eps)
 			}
