@@ -30,7 +30,7 @@ type Adam struct {
 // NewAdam returns Adam with Keras's defaults: learning rate 0.001,
 // β1 = 0.9, β2 = 0.999, ε = 1e-7.
 func NewAdam() *Adam {
-	return &Adam{Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7, lr: 0.001, m: slots{}, v: slots{}}
+	return &Adam{Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7, lr: 0.001}
 }
 
 func (a *Adam) SetLearningRate(lr float64) { a.lr = float32(lr) }

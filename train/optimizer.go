@@ -31,13 +31,17 @@ type Optimizer interface {
 
 // slots is an optimizer's per-parameter vectors (Adam's moments, SGD's
 // velocity), keyed by the parameter, created at zero when first needed.
-type slots map[*ops.Param][]float32
+// The zero value is ready to use.
+type slots struct{ m map[*ops.Param][]float32 }
 
-func (s slots) of(p *ops.Param) []float32 {
-	v, ok := s[p]
+func (s *slots) of(p *ops.Param) []float32 {
+	v, ok := s.m[p]
 	if !ok {
+		if s.m == nil {
+			s.m = map[*ops.Param][]float32{}
+		}
 		v = make([]float32, p.Len())
-		s[p] = v
+		s.m[p] = v
 	}
 	return v
 }

@@ -24,7 +24,7 @@ type SGD struct {
 // NewSGD returns SGD with the given learning rate and momentum (Keras's
 // defaults are 0.01 and 0).
 func NewSGD(lr, momentum float64, nesterov bool) *SGD {
-	return &SGD{Momentum: momentum, Nesterov: nesterov, lr: float32(lr), u: slots{}}
+	return &SGD{Momentum: momentum, Nesterov: nesterov, lr: float32(lr)}
 }
 
 func (s *SGD) SetLearningRate(lr float64) { s.lr = float32(lr) }
