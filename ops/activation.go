@@ -1,6 +1,10 @@
 package ops
 
-import "math"
+import (
+	"math"
+
+	"github.com/simdnet/simdnet/internal/parallel"
+)
 
 // Activation applies an activation function elementwise (softmax: over the
 // last axis), as Keras's Activation layer.
@@ -52,7 +56,7 @@ func activate(f ActFunc, dst, src []float32, width int) {
 	case Linear:
 		copy(dst, src)
 	case ReLU:
-		parallelFor(len(src), 1<<15, func(lo, hi int) {
+		parallel.For(len(src), 1<<15, func(lo, hi int) {
 			d := dst[lo:hi]
 			for i, v := range src[lo:hi] {
 				d[i] = max(v, 0)
@@ -60,7 +64,7 @@ func activate(f ActFunc, dst, src []float32, width int) {
 		})
 	case Softmax:
 		rows := len(src) / width
-		parallelFor(rows, grainFor(8*width), func(lo, hi int) {
+		parallel.For(rows, parallel.Grain(8*width), func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				softmaxRow(dst[r*width:(r+1)*width], src[r*width:(r+1)*width])
 			}

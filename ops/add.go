@@ -1,5 +1,7 @@
 package ops
 
+import "github.com/simdnet/simdnet/internal/parallel"
+
 // Add sums two or more inputs of one shape elementwise, as Keras's Add.
 type Add struct {
 	Name string
@@ -25,7 +27,7 @@ func (l *Add) Forward(out *Tensor, in []*Tensor, _ Mode) error {
 	if err := checkForward(l, out, in); err != nil {
 		return err
 	}
-	parallelFor(out.Len(), 1<<15, func(lo, hi int) {
+	parallel.For(out.Len(), 1<<15, func(lo, hi int) {
 		dst := out.Data[lo:hi]
 		a, b := in[0].Data[lo:hi], in[1].Data[lo:hi]
 		for i := range dst {

@@ -1,6 +1,8 @@
 package ops
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"math"
 )
 
@@ -164,7 +166,7 @@ func (l *BatchNormalization) normalize(out, x *Tensor, mean, variance []float32)
 	scale, shift := (*buf)[:c], (*buf)[c:2*c]
 	l.affine(mean, variance, scale, shift)
 	pixels := x.Len() / c
-	parallelFor(pixels, grainFor(c), func(lo, hi int) {
+	parallel.For(pixels, parallel.Grain(c), func(lo, hi int) {
 		src, dst := x.Data[lo*c:hi*c], out.Data[lo*c:hi*c]
 		for p := 0; p < len(src); p += c {
 			s, d := src[p:p+c], dst[p:p+c]
@@ -191,11 +193,11 @@ func (l *BatchNormalization) Statistics(x *Tensor, mean, variance []float32) err
 	if pixels == 0 {
 		return layerErr(l, "empty batch %v", x.Shape)
 	}
-	t := workers(pixels, grainFor(c))
+	t := parallel.Workers(pixels, parallel.Grain(c))
 	partial := make([]float64, t*c)
 	sums := func(center []float32) {
 		clear(partial)
-		parallelWorkers(t, pixels, func(w, lo, hi int) {
+		parallel.Split(t, pixels, func(w, lo, hi int) {
 			acc := partial[w*c : (w+1)*c]
 			for p := lo; p < hi; p++ {
 				for i, v := range x.Data[p*c : (p+1)*c] {

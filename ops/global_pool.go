@@ -1,5 +1,7 @@
 package ops
 
+import "github.com/simdnet/simdnet/internal/parallel"
+
 // GlobalAveragePooling2D averages each channel over height and width:
 // (None, H, W, C) becomes (None, C).
 type GlobalAveragePooling2D struct {
@@ -52,7 +54,7 @@ func globalPool(l Layer, out *Tensor, in []*Tensor, op poolOp) error {
 	x := in[0]
 	c := x.Shape[3]
 	pixels := x.Shape[1] * x.Shape[2]
-	parallelFor(x.Shape[0], grainFor(pixels*c), func(lo, hi int) {
+	parallel.For(x.Shape[0], parallel.Grain(pixels*c), func(lo, hi int) {
 		globalPoolRange(op, out.Data, x.Data, c, lo, hi)
 	})
 	return nil

@@ -1,5 +1,7 @@
 package ops
 
+import "github.com/simdnet/simdnet/internal/parallel"
+
 // Pool2DConfig is what Keras's MaxPooling2D and AveragePooling2D take.
 type Pool2DConfig struct {
 	Name     string
@@ -130,7 +132,7 @@ func (c *Pool2DConfig) forward(l Layer, out *Tensor, in []*Tensor, op poolOp) er
 	x := in[0]
 	g, _ := c.geometry(l, []Shape{x.Shape[1:]})
 	g.n = x.Shape[0]
-	parallelFor(g.n*g.oh, grainFor(g.ow*g.c*g.kh*g.kw), func(lo, hi int) {
+	parallel.For(g.n*g.oh, parallel.Grain(g.ow*g.c*g.kh*g.kw), func(lo, hi int) {
 		poolRange(g, op, out.Data, x.Data, lo, hi)
 	})
 	return nil

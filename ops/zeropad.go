@@ -1,5 +1,7 @@
 package ops
 
+import "github.com/simdnet/simdnet/internal/parallel"
+
 // ZeroPadding2D surrounds each image of an NHWC batch with rows and columns
 // of zeros, as Keras's ZeroPadding2D(((top, bottom), (left, right))).
 type ZeroPadding2D struct {
@@ -30,7 +32,7 @@ func (l *ZeroPadding2D) Forward(out *Tensor, in []*Tensor, _ Mode) error {
 	h, w, c := x.Shape[1], x.Shape[2], x.Shape[3]
 	oh, ow := out.Shape[1], out.Shape[2]
 	rowLen := ow * c
-	parallelFor(x.Shape[0]*oh, grainFor(rowLen), func(lo, hi int) {
+	parallel.For(x.Shape[0]*oh, parallel.Grain(rowLen), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			n, y := r/oh, r%oh
 			dst := out.Data[r*rowLen : (r+1)*rowLen]
