@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 
+	"github.com/simdnet/simdnet/internal/vec"
 	"github.com/simdnet/simdnet/ops"
 )
 
@@ -42,29 +43,20 @@ func (a *Adam) Update(params []*ops.Param, grads [][]float32) {
 	a.iterations++
 	t := float64(a.iterations)
 	lrt := float32(float64(a.lr) * math.Sqrt(1-math.Pow(a.Beta2, t)) / (1 - math.Pow(a.Beta1, t)))
-	b1, b2, eps := float32(a.Beta1), float32(a.Beta2), float32(a.Epsilon)
-	c1, c2 := 1-b1, 1-b2
+	b1, b2 := float32(a.Beta1), float32(a.Beta2)
+	k := vec.AdamConsts{B1: b1, C1: 1 - b1, B2: b2, C2: 1 - b2, LR: lrt, Eps: float32(a.Epsilon)}
 	for i, p := range params {
 		if !p.Trainable {
 			continue
 		}
 		w, g, m, v := p.Value, grads[i], a.m.of(p), a.v.of(p)
-		var wd float32
+		k := k
+		k.WD = 0
 		if isKernel(p) {
-			wd = float32(a.WeightDecay)
+			k.WD = float32(a.WeightDecay)
 		}
 		parallelFor(len(w), minWork, func(lo, hi int) {
-			w, g, m, v := w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi]
-			g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
-			for j, x := range g {
-				if wd != 0 {
-					x += wd * w[j]
-				}
-				mj := b1*m[j] + c1*x
-				vj := b2*v[j] + c2*x*x
-				m[j], v[j] = mj, vj
-				w[j] -= lrt * mj / (float32(math.Sqrt(float64(vj))) + eps)
-			}
+			vec.Adam(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &k)
 		})
 	}
 }

@@ -1,6 +1,9 @@
 package train
 
-import "github.com/simdnet/simdnet/ops"
+import (
+	"github.com/simdnet/simdnet/internal/vec"
+	"github.com/simdnet/simdnet/ops"
+)
 
 // bnBackward is BatchNormalization's backward pass in Training mode, where
 // the output depends on x through the batch mean and variance too. With
@@ -23,26 +26,11 @@ func bnBackward(l *ops.BatchNormalization, st *bnState, x, g, mask, dx []float32
 		sdy, sdyx := red[2*ch*c:(2*ch+1)*c], red[(2*ch+1)*c:(2*ch+2)*c]
 		clear(sdy)
 		clear(sdyx)
-		mean := st.mean[:c]
-		for p := lo * c; p < hi*c; p += c {
-			gs, xs := g[p:p+c], x[p:p+c]
-			// Equal lengths, stated once, let the compiler drop the bounds
-			// checks of the loops.
-			xs, s1, s2, mu := xs[:len(gs)], sdy[:len(gs)], sdyx[:len(gs)], mean[:len(gs)]
-			if mask != nil {
-				ms := mask[p : p+c][:len(gs)]
-				for i, v := range gs {
-					v = keep(v, ms[i])
-					s1[i] += v
-					s2[i] += v * (xs[i] - mu[i])
-				}
-				continue
-			}
-			for i, v := range gs {
-				s1[i] += v
-				s2[i] += v * (xs[i] - mu[i])
-			}
+		var m []float32
+		if mask != nil {
+			m = mask[lo*c : hi*c]
 		}
+		vec.AccGrad(sdy, sdyx, g[lo*c:hi*c], x[lo*c:hi*c], st.mean[:c], m)
 	})
 	sumDy, sumDyx := st.acc[:c], st.acc[c:2*c]
 	clear(st.acc)
@@ -72,36 +60,10 @@ func bnBackward(l *ops.BatchNormalization, st *bnState, x, g, mask, dx []float32
 		return
 	}
 	parallelFor(pixels, grainFor(c), func(lo, hi int) {
-		for p := lo * c; p < hi*c; p += c {
-			bnInputGrad(dx[p:p+c], g[p:p+c], x[p:p+c], mask, p, a, b, k, accum)
+		var m []float32
+		if mask != nil {
+			m = mask[lo*c : hi*c]
 		}
+		vec.InputGrad(dx[lo*c:hi*c], g[lo*c:hi*c], x[lo*c:hi*c], m, a, b, k, accum)
 	})
-}
-
-// bnInputGrad writes (or adds) A·dy + B·x + C for one pixel.
-func bnInputGrad(dx, g, x, mask []float32, off int, a, b, k []float32, accum bool) {
-	n := len(g)
-	dx, x, a, b, k = dx[:n], x[:n], a[:n], b[:n], k[:n]
-	if mask != nil {
-		m := mask[off : off+n][:n]
-		if accum {
-			for i, v := range x {
-				dx[i] += a[i]*keep(g[i], m[i]) + b[i]*v + k[i]
-			}
-			return
-		}
-		for i, v := range x {
-			dx[i] = a[i]*keep(g[i], m[i]) + b[i]*v + k[i]
-		}
-		return
-	}
-	if accum {
-		for i, v := range x {
-			dx[i] += a[i]*g[i] + b[i]*v + k[i]
-		}
-		return
-	}
-	for i, v := range x {
-		dx[i] = a[i]*g[i] + b[i]*v + k[i]
-	}
 }

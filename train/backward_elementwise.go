@@ -1,6 +1,9 @@
 package train
 
-import "github.com/simdnet/simdnet/ops"
+import (
+	"github.com/simdnet/simdnet/internal/vec"
+	"github.com/simdnet/simdnet/ops"
+)
 
 // maskedCopy writes (or adds, when accum is set) g where mask > 0 and zero
 // elsewhere into dst; a nil mask passes all of g. It is the backward pass
@@ -8,26 +11,11 @@ import "github.com/simdnet/simdnet/ops"
 // mask, or the mask of a ReLU the gradient view carries).
 func maskedCopy(dst, g, mask []float32, accum bool) {
 	parallelFor(len(dst), minWork, func(lo, hi int) {
-		d, s := dst[lo:hi], g[lo:hi]
-		s = s[:len(d)]
-		switch {
-		case mask == nil && accum:
-			for i, v := range s {
-				d[i] += v
-			}
-		case mask == nil:
-			copy(d, s)
-		case accum:
-			m := mask[lo:hi][:len(d)]
-			for i, v := range s {
-				d[i] += keep(v, m[i])
-			}
-		default:
-			m := mask[lo:hi][:len(d)]
-			for i, v := range s {
-				d[i] = keep(v, m[i])
-			}
+		var m []float32
+		if mask != nil {
+			m = mask[lo:hi]
 		}
+		vec.Masked(dst[lo:hi], g[lo:hi], m, accum)
 	})
 }
 

@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 
+	"github.com/simdnet/simdnet/internal/vec"
 	"github.com/simdnet/simdnet/ops"
 )
 
@@ -66,20 +67,7 @@ func bnForward(l *ops.BatchNormalization, st *bnState, out, x *ops.Tensor, mode 
 func normalize(dst, x, scale, shift []float32, relu bool) {
 	c := len(scale)
 	parallelFor(len(x)/c, grainFor(c), func(lo, hi int) {
-		for p := lo * c; p < hi*c; p += c {
-			s, d := x[p:p+c], dst[p:p+c]
-			sc, sh := scale[:len(s)], shift[:len(s)]
-			d = d[:len(s)]
-			if relu {
-				for i, v := range s {
-					d[i] = max(v*sc[i]+sh[i], 0)
-				}
-			} else {
-				for i, v := range s {
-					d[i] = v*sc[i] + sh[i]
-				}
-			}
-		}
+		vec.Affine(dst[lo*c:hi*c], x[lo*c:hi*c], scale, shift, relu)
 	})
 }
 
@@ -100,21 +88,12 @@ func batchStats(x []float32, c int, st *bnState, red []float32) {
 		ref := x[lo*c : (lo+1)*c][:len(m)]
 		clear(m)
 		clear(m2)
-		for p := lo * c; p < hi*c; p += c {
-			for i, v := range x[p : p+c][:len(m)] {
-				m[i] += v - ref[i]
-			}
-		}
+		vec.AccDiff(m, x[lo*c:hi*c], ref)
 		inv := 1 / float32(hi-lo)
 		for i := range m {
 			m[i] *= inv
 		}
-		for p := lo * c; p < hi*c; p += c {
-			for i, v := range x[p : p+c][:len(m)] {
-				d := v - ref[i] - m[i]
-				m2[i] += d * d
-			}
-		}
+		vec.AccSqDev(m2, x[lo*c:hi*c], ref, m)
 		for i := range m {
 			m[i] += ref[i]
 		}

@@ -1,0 +1,116 @@
+//go:build amd64 && gc && !purego
+
+package vec
+
+import "github.com/klauspost/cpuid/v2"
+
+// HasAsm reports whether the assembly routines run on this CPU.
+var HasAsm = cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2)
+
+// The assembly routines. Row routines loop over rows of c elements, with
+// the per-channel operands (length c) read afresh for each row.
+
+// accDiffAVX2 is accDiffGo.
+//
+//go:noescape
+func accDiffAVX2(m, x, ref *float32, c, rows int)
+
+// accSqDevAVX2 is accSqDevGo.
+//
+//go:noescape
+func accSqDevAVX2(m2, x, ref, mu *float32, c, rows int)
+
+// accGradAVX2 is accGradGo; mask may be nil.
+//
+//go:noescape
+func accGradAVX2(s1, s2, grad, x, mu, mask *float32, c, rows int)
+
+// affineAVX2 is affineGo; relu is 0 or 1.
+//
+//go:noescape
+func affineAVX2(dst, x, scale, shift *float32, c, rows, relu int)
+
+// inputGradAVX2 is inputGradGo; mask may be nil, accum is 0 or 1.
+//
+//go:noescape
+func inputGradAVX2(dx, grad, x, mask, a, b, k *float32, c, rows, accum int)
+
+// maskedAVX2 is maskedGo over n elements; mask may be nil, accum is 0 or 1.
+//
+//go:noescape
+func maskedAVX2(dst, grad, mask *float32, n, accum int)
+
+// adamAVX2 is adamGo over n elements; decay is 1 when k.WD != 0.
+//
+//go:noescape
+func adamAVX2(w, grad, m, v *float32, n int, k *AdamConsts, decay int)
+
+func ptr(s []float32) *float32 {
+	if s == nil {
+		return nil
+	}
+	return &s[0]
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func accDiff(m, x, ref []float32, c, rows int) {
+	if !HasAsm {
+		accDiffGo(m, x, ref, c, rows)
+		return
+	}
+	accDiffAVX2(&m[0], &x[0], &ref[0], c, rows)
+}
+
+func accSqDev(m2, x, ref, mu []float32, c, rows int) {
+	if !HasAsm {
+		accSqDevGo(m2, x, ref, mu, c, rows)
+		return
+	}
+	accSqDevAVX2(&m2[0], &x[0], &ref[0], &mu[0], c, rows)
+}
+
+func accGrad(s1, s2, g, x, mu, mask []float32, c, rows int) {
+	if !HasAsm {
+		accGradGo(s1, s2, g, x, mu, mask, c, rows)
+		return
+	}
+	accGradAVX2(&s1[0], &s2[0], &g[0], &x[0], &mu[0], ptr(mask), c, rows)
+}
+
+func affine(dst, x, scale, shift []float32, c, rows int, relu bool) {
+	if !HasAsm {
+		affineGo(dst, x, scale, shift, c, rows, relu)
+		return
+	}
+	affineAVX2(&dst[0], &x[0], &scale[0], &shift[0], c, rows, b2i(relu))
+}
+
+func inputGrad(dx, g, x, mask, a, b, k []float32, c, rows int, accum bool) {
+	if !HasAsm {
+		inputGradGo(dx, g, x, mask, a, b, k, c, rows, accum)
+		return
+	}
+	inputGradAVX2(&dx[0], &g[0], &x[0], ptr(mask), &a[0], &b[0], &k[0], c, rows, b2i(accum))
+}
+
+func masked(dst, g, mask []float32, accum bool) {
+	if !HasAsm {
+		maskedGo(dst, g, mask, accum)
+		return
+	}
+	maskedAVX2(&dst[0], &g[0], ptr(mask), len(dst), b2i(accum))
+}
+
+func adam(w, g, m, v []float32, k *AdamConsts) {
+	if !HasAsm {
+		adamGo(w, g, m, v, k)
+		return
+	}
+	adamAVX2(&w[0], &g[0], &m[0], &v[0], len(w), k, b2i(k.WD != 0))
+}
