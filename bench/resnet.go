@@ -49,8 +49,9 @@ func RandomImages(p *ops.Plan, n int) *ops.Tensor {
 	return x
 }
 
-// ResNet times the compiled plan on a batch of the given size.
-func ResNet(arch string, g *ops.Graph, p *ops.Plan, batch, threads int, minRound time.Duration) (ResNetResult, error) {
+// ResNet times the compiled plan on a batch of the given size; flop is the
+// work of one image (ForwardFlops).
+func ResNet(arch string, flop float64, p *ops.Plan, batch, threads int, minRound time.Duration) (ResNetResult, error) {
 	x := RandomImages(p, batch)
 	out := ops.NewTensor(append([]int{batch}, p.OutputShape()...)...)
 	var runErr error
@@ -62,7 +63,6 @@ func ResNet(arch string, g *ops.Graph, p *ops.Plan, batch, threads int, minRound
 	if runErr != nil {
 		return ResNetResult{}, runErr
 	}
-	flop := ForwardFlops(g)
 	sec := t.PerCall.Seconds()
 	return ResNetResult{
 		Arch: arch, Batch: batch, Threads: threads,
