@@ -40,9 +40,9 @@ type Model struct {
 
 // Prediction is one class and its probability.
 type Prediction struct {
-	Index       int
-	Class       string
-	Probability float32
+	Index       int     `json:"index"` // position in the model's output
+	Class       string  `json:"class"`
+	Probability float32 `json:"probability"`
 }
 
 // Load reads a model file and compiles it for inference.
