@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 
+	"github.com/simdnet/simdnet/internal/vec"
 	"github.com/simdnet/simdnet/ops"
 )
 
@@ -99,12 +100,13 @@ func (p *plan) addReLU(ws *workspace, nd *ops.Node, dst []float32) {
 	}
 	c := len(st.ones)
 	parallelFor(len(dst)/c, grainFor(c*len(terms)), func(lo, hi int) {
+		if len(terms) == 2 {
+			a, b := &terms[0], &terms[1]
+			vec.AffinePairReLU(dst[lo*c:hi*c], a.x[lo*c:hi*c], a.scale, a.shift, b.x[lo*c:hi*c], b.scale, b.shift)
+			return
+		}
 		for o := lo * c; o < hi*c; o += c {
 			d := dst[o : o+c]
-			if len(terms) == 2 {
-				addPairReLU(d, &terms[0], &terms[1], o)
-				continue
-			}
 			clear(d)
 			for k := range terms {
 				terms[k].addTo(d, o)
@@ -114,16 +116,6 @@ func (p *plan) addReLU(ws *workspace, nd *ops.Node, dst []float32) {
 			}
 		}
 	})
-}
-
-// addPairReLU writes max(a + b, 0) for the pixel at offset o.
-func addPairReLU(d []float32, a, b *addTerm, o int) {
-	n := len(d)
-	xa, sa, ha := a.x[o:o+n], a.scale[:n], a.shift[:n]
-	xb, sb, hb := b.x[o:o+n], b.scale[:n], b.shift[:n]
-	for i := range d {
-		d[i] = max(xa[i]*sa[i]+ha[i]+(xb[i]*sb[i]+hb[i]), 0)
-	}
 }
 
 // addTo adds the term's values for the pixel at offset o to d.

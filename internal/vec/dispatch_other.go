@@ -18,3 +18,7 @@ func adam(w, g, m, v []float32, k *AdamConsts)  { adamGo(w, g, m, v, k) }
 
 // HasAsm reports whether the assembly routines run on this CPU.
 const HasAsm = false
+
+func affinePairReLU(dst, xa, sa, ha, xb, sb, hb []float32, c, rows int) {
+	affinePairReLUGo(dst, xa, sa, ha, xb, sb, hb, c, rows)
+}

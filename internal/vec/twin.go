@@ -121,3 +121,13 @@ func keep(v, y float32) float32 {
 	m := -((math.Float32bits(y) + 0x7fffffff) >> 31)
 	return math.Float32frombits(math.Float32bits(v) & m)
 }
+
+func affinePairReLUGo(dst, xa, sa, ha, xb, sb, hb []float32, c, rows int) {
+	sa, ha, sb, hb = sa[:c], ha[:c], sb[:c], hb[:c]
+	for p := 0; p < rows*c; p += c {
+		d, a, b := dst[p:p+c], xa[p:p+c], xb[p:p+c]
+		for i := range d {
+			d[i] = max(a[i]*sa[i]+ha[i]+(b[i]*sb[i]+hb[i]), 0)
+		}
+	}
+}

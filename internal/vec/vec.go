@@ -119,3 +119,17 @@ func Adam(w, g, m, v []float32, k *AdamConsts) {
 	_, _, _ = g[n-1], m[n-1], v[n-1]
 	adam(w, g[:n], m[:n], v[:n], k)
 }
+
+// AffinePairReLU writes max((xa·sa + ha) + (xb·sb + hb), 0) per channel
+// into dst: the sum of two normalised (or, with scale 1 and shift 0,
+// plain) inputs of a residual Add and the ReLU after it.
+func AffinePairReLU(dst, xa, sa, ha, xb, sb, hb []float32) {
+	c := len(sa)
+	if c == 0 || len(dst) < c {
+		return
+	}
+	_, _, _ = ha[c-1], sb[c-1], hb[c-1]
+	n := len(dst) / c * c
+	_, _ = xa[n-1], xb[n-1]
+	affinePairReLU(dst[:n], xa[:n], sa, ha[:c], xb[:n], sb[:c], hb[:c], c, n/c)
+}

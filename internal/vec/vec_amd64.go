@@ -114,3 +114,16 @@ func adam(w, g, m, v []float32, k *AdamConsts) {
 	}
 	adamAVX2(&w[0], &g[0], &m[0], &v[0], len(w), k, b2i(k.WD != 0))
 }
+
+// affinePairReLUAVX2 is affinePairReLUGo.
+//
+//go:noescape
+func affinePairReLUAVX2(dst, xa, sa, ha, xb, sb, hb *float32, c, rows int)
+
+func affinePairReLU(dst, xa, sa, ha, xb, sb, hb []float32, c, rows int) {
+	if !HasAsm {
+		affinePairReLUGo(dst, xa, sa, ha, xb, sb, hb, c, rows)
+		return
+	}
+	affinePairReLUAVX2(&dst[0], &xa[0], &sa[0], &ha[0], &xb[0], &sb[0], &hb[0], c, rows)
+}

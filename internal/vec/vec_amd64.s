@@ -531,3 +531,77 @@ am_snodecay:
 am_done:
 	VZEROUPPER
 	RET
+
+// affinePairReLUAVX2 is, with sa, ha, sb, hb of c floats and dst, xa, xb of
+// rows·c:
+//
+//	for p := 0; p < rows*c; p += c {
+//		for i := range c {
+//			dst[p+i] = max(xa[p+i]*sa[i] + ha[i] + (xb[p+i]*sb[i] + hb[i]), 0)
+//		}
+//	}
+//
+// with max as in affineAVX2.
+//
+// func affinePairReLUAVX2(dst, xa, sa, ha, xb, sb, hb *float32, c, rows int)
+// Requires: AVX
+TEXT ·affinePairReLUAVX2(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI    // DI: the current row of dst
+	MOVQ xa+8(FP), SI     // SI: the current row of xa
+	MOVQ sa+16(FP), R8    // R8: sa
+	MOVQ ha+24(FP), R9    // R9: ha
+	MOVQ xb+32(FP), DX    // DX: the current row of xb
+	MOVQ sb+40(FP), R10   // R10: sb
+	MOVQ hb+48(FP), R11   // R11: hb
+	MOVQ c+56(FP), CX     // CX: row length
+	MOVQ rows+64(FP), R12 // R12: rows left
+	VXORPS Y15, Y15, Y15
+	TESTQ R12, R12
+	JZ   ap_done
+
+ap_row:
+	XORQ AX, AX
+
+ap_vec:
+	LEAQ 8(AX), BX
+	CMPQ BX, CX
+	JGT  ap_tail
+	VMOVUPS (SI)(AX*4), Y0
+	VMULPS  (R8)(AX*4), Y0, Y0
+	VADDPS  (R9)(AX*4), Y0, Y0
+	VMOVUPS (DX)(AX*4), Y1
+	VMULPS  (R10)(AX*4), Y1, Y1
+	VADDPS  (R11)(AX*4), Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VMAXPS  Y0, Y15, Y0
+	VADDPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	MOVQ    BX, AX
+	JMP     ap_vec
+
+ap_tail:
+	CMPQ AX, CX
+	JGE  ap_next
+	VMOVSS (SI)(AX*4), X0
+	VMULSS (R8)(AX*4), X0, X0
+	VADDSS (R9)(AX*4), X0, X0
+	VMOVSS (DX)(AX*4), X1
+	VMULSS (R10)(AX*4), X1, X1
+	VADDSS (R11)(AX*4), X1, X1
+	VADDSS X1, X0, X0
+	VMAXSS X0, X15, X0
+	VADDSS X15, X0, X0
+	VMOVSS X0, (DI)(AX*4)
+	INCQ   AX
+	JMP    ap_tail
+
+ap_next:
+	LEAQ (DI)(CX*4), DI
+	LEAQ (SI)(CX*4), SI
+	LEAQ (DX)(CX*4), DX
+	DECQ R12
+	JNZ  ap_row
+
+ap_done:
+	VZEROUPPER
+	RET

@@ -69,6 +69,11 @@ func TestRowRoutines(t *testing.T) {
 				tw.check(t, "inputGrad")
 			}
 		}
+		tw = newTwins(r, []int{c * rows, c * rows, c, c, c * rows, c, c}, []func() float32{n, n, n, n, n, n, n})
+		a, b = tw.args(true), tw.args(false)
+		affinePairReLUAVX2(ptr0(a[0]), ptr0(a[1]), ptr0(a[2]), ptr0(a[3]), ptr0(a[4]), ptr0(a[5]), ptr0(a[6]), c, rows)
+		affinePairReLUGo(b[0], b[1], b[2], b[3], b[4], b[5], b[6], c, rows)
+		tw.check(t, "affinePairReLU")
 		for _, rel := range []bool{false, true} {
 			tw = newTwins(r, []int{c * rows, c * rows, c, c}, []func() float32{n, n, n, n})
 			a, b = tw.args(true), tw.args(false)
