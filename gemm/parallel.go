@@ -97,12 +97,44 @@ func ensureWorkers(n int) {
 	workersMu.Unlock()
 }
 
+// splitByRows chooses how runParallel divides a job between t goroutines:
+// into bands of C rows (true) or of C columns. Each goroutine goes through
+// the whole of the operand its bands do not divide: all of B (k×n) with row
+// bands, all of A (m×k, once per NC block of its columns) with column bands.
+// When both directions have tiles enough for balanced bands (2t or more),
+// the one that moves fewer values per goroutine wins, rows on a tie, where
+// packing an operand counts twice (read and write) and reading it in place
+// once. With B the larger operand, as in a convolution's weight gradient
+// (m output channels, n input patch values), column bands stop every
+// goroutine packing all of B. With fewer tiles, rows when there are many of
+// them or A is the taller operand.
+func splitByRows(jb *job, t int) bool {
+	kern := jb.kern
+	mTiles := (jb.m + kern.MR - 1) / kern.MR
+	nTiles := (jb.n + kern.NR - 1) / kern.NR
+	if mTiles < 2*t || nTiles < 2*t {
+		return mTiles >= 4*t || jb.m >= jb.n
+	}
+	m, n, k, tf := float64(jb.m), float64(jb.n), float64(jb.k), float64(t)
+	aCost, bCost := 2.0, 1.0 // per value: packed, or read where it is
+	if jb.aSrc == aInPlace {
+		aCost = 1
+	}
+	if jb.bSrc == bPackPerCall {
+		bCost = 2
+	}
+	ncBlocks := func(cols int) float64 { return float64((cols + kern.NC - 1) / kern.NC) }
+	rows := bCost*k*n + aCost*m/tf*k*ncBlocks(jb.n)
+	cols := bCost*k*n/tf + aCost*m*k*ncBlocks((jb.n+t-1)/t)
+	return rows <= cols
+}
+
 // runParallel spreads the job over t goroutines, the caller's among them.
 func runParallel(jb *job, t int) {
 	sj := sharedJobs.Get()
 	sj.job = *jb
 	sj.threads = t
-	sj.byRows = (jb.m+jb.kern.MR-1)/jb.kern.MR >= 4*t || jb.m >= jb.n
+	sj.byRows = splitByRows(jb, t)
 	ensureWorkers(t - 1)
 	sj.done.Add(t - 1)
 	for w := 1; w < t; w++ {
