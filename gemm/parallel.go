@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/simdnet/simdnet/internal/freelist"
 )
@@ -40,29 +41,58 @@ func (jb *job) runSerial() {
 	workspaces.Put(ws)
 }
 
-// sharedJob is a job split between goroutines. Each takes a band of C rows,
-// or of C columns when A has too few rows to go round, and runs the whole
-// loop nest on it with its own workspace. Bands never share a C element, so
-// the result does not depend on the number of goroutines.
+// sharedJob is a job split between goroutines. It is cut into bands of C
+// rows, or of C columns when that moves less data, and each goroutine takes
+// the next band not yet taken until none is left, running the whole loop
+// nest on it with its own workspace. Taking bands as they come, rather
+// than one fixed share each, keeps both cores busy when one of them runs
+// slower (a busy neighbour on a shared machine, a smaller core). Bands
+// never share a C element, so the result does not depend on who computes
+// which band, nor on the number of goroutines.
 type sharedJob struct {
 	job
-	threads int
-	byRows  bool
-	done    sync.WaitGroup
+	byRows bool
+	bands  int          // how many bands the job is cut into
+	next   atomic.Int64 // the next band to take
+	done   sync.WaitGroup
 }
 
-// part runs band w of the job.
-func (sj *sharedJob) part(w int) {
+// work takes bands until none is left.
+func (sj *sharedJob) work() {
 	ws := workspaces.Get()
 	kern := sj.kern
-	if sj.byRows {
-		if lo, hi := split(sj.m, kern.MR, sj.threads, w); lo < hi {
-			sj.run(ws, lo, hi, 0, sj.n)
+	for {
+		b := int(sj.next.Add(1) - 1)
+		if b >= sj.bands {
+			break
 		}
-	} else if lo, hi := split(sj.n, kern.NR, sj.threads, w); lo < hi {
-		sj.run(ws, 0, sj.m, lo, hi)
+		if sj.byRows {
+			if lo, hi := split(sj.m, kern.MR, sj.bands, b); lo < hi {
+				sj.run(ws, lo, hi, 0, sj.n)
+			}
+		} else if lo, hi := split(sj.n, kern.NR, sj.bands, b); lo < hi {
+			sj.run(ws, 0, sj.m, lo, hi)
+		}
 	}
 	workspaces.Put(ws)
+}
+
+// bandsFor is how many bands a job split between t goroutines gets: a few
+// per goroutine, so that a slow core takes fewer of them, but only two when
+// every band must pack the whole undivided operand for itself.
+func bandsFor(jb *job, byRows bool, t int) int {
+	kern := jb.kern
+	tiles := (jb.n + kern.NR - 1) / kern.NR
+	packsWhole := jb.aSrc != aInPlace // column bands each pack all of A
+	if byRows {
+		tiles = (jb.m + kern.MR - 1) / kern.MR
+		packsWhole = jb.bSrc == bPackPerCall
+	}
+	per := 4
+	if packsWhole {
+		per = 2
+	}
+	return max(t, min(tiles, per*t))
 }
 
 // Shared jobs are pooled and handed to long-lived workers over a channel, so
@@ -70,16 +100,10 @@ func (sj *sharedJob) part(w int) {
 // per call would allocate their closures.
 var (
 	sharedJobs = freelist.List[*sharedJob]{New: func() *sharedJob { return new(sharedJob) }}
-	bands      = make(chan band)
+	helpers    = make(chan *sharedJob)
 	workersMu  sync.Mutex
 	workers    int
 )
-
-// band is one goroutine's share of a shared job.
-type band struct {
-	sj *sharedJob
-	w  int
-}
 
 // ensureWorkers starts workers until at least n exist. They live as long as
 // the process, idle on the channel, like the runtime's own worker threads;
@@ -88,9 +112,9 @@ func ensureWorkers(n int) {
 	workersMu.Lock()
 	for ; workers < n; workers++ {
 		go func() {
-			for b := range bands {
-				b.sj.part(b.w)
-				b.sj.done.Done()
+			for sj := range helpers {
+				sj.work()
+				sj.done.Done()
 			}
 		}()
 	}
@@ -133,14 +157,15 @@ func splitByRows(jb *job, t int) bool {
 func runParallel(jb *job, t int) {
 	sj := sharedJobs.Get()
 	sj.job = *jb
-	sj.threads = t
 	sj.byRows = splitByRows(jb, t)
+	sj.bands = bandsFor(jb, sj.byRows, t)
+	sj.next.Store(0)
 	ensureWorkers(t - 1)
 	sj.done.Add(t - 1)
 	for w := 1; w < t; w++ {
-		bands <- band{sj, w}
+		helpers <- sj
 	}
-	sj.part(0)
+	sj.work()
 	sj.done.Wait()
 	sj.job = job{} // drop references to the caller's matrices
 	sharedJobs.Put(sj)
