@@ -1,6 +1,7 @@
 //go:build amd64 && gc && !purego
 
 #include "textflag.h"
+#include "sgemm_avx512_amd64.h"
 
 // Register roles in sgemm12x32AVX512:
 //   SI, AX, R13: A rows 0-3, 4-7 and 8-11 at the current k
@@ -12,14 +13,6 @@
 // Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias.
 // A packed in strips has row stride 4 bytes and k step 48; A read in place
 // from a row-major matrix has row stride 4·lda and k step 4.
-
-#define FMA_PAIR(src0, src1, r0lo, r0hi, r1lo, r1hi) \
-	VBROADCASTSS src0, Z2       \
-	VBROADCASTSS src1, Z3       \
-	VFMADD231PS  Z0, Z2, r0lo   \
-	VFMADD231PS  Z1, Z2, r0hi   \
-	VFMADD231PS  Z0, Z3, r1lo   \
-	VFMADD231PS  Z1, Z3, r1hi
 
 // One k step: 32 B values times 12 A values into the 12×32 tile.
 #define KSTEP12x32 \
@@ -36,31 +29,7 @@
 	ADDQ    R10, R13                                      \
 	ADDQ    R8, DI
 
-// Row-wise epilogue steps; R12 walks the C rows, R9 is ldc in bytes.
-#define ADDC_ROW(lo, hi) \
-	VADDPS (R12), lo, lo   \
-	VADDPS 64(R12), hi, hi \
-	ADDQ   R9, R12
-
-// R13 walks the residual rows, R14 is ldr in bytes.
-#define ADDRES_ROW(lo, hi) \
-	VADDPS (R13), lo, lo   \
-	VADDPS 64(R13), hi, hi \
-	ADDQ   R14, R13
-
-#define ADDBIAS_ROW(lo, hi) \
-	VADDPS Z0, lo, lo \
-	VADDPS Z1, hi, hi
-
-#define RELU_ROW(lo, hi) \
-	VMAXPS lo, Z2, lo \
-	VMAXPS hi, Z2, hi
-
-#define STORE_ROW(lo, hi) \
-	VMOVUPS lo, (R12)   \
-	VMOVUPS hi, 64(R12) \
-	ADDQ    R9, R12
-
+// Warms a C row and steps BX to the next (R9: ldc in bytes).
 #define PREFETCH_ROW \
 	PREFETCHT0 (BX)   \
 	PREFETCHT0 64(BX) \

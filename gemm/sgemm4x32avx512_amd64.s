@@ -1,6 +1,7 @@
 //go:build amd64 && gc && !purego
 
 #include "textflag.h"
+#include "sgemm_avx512_amd64.h"
 
 // Register roles in sgemm4x32AVX512, the 4-row edge kernel of the 12×32 one:
 //   SI: A rows 0-3 at the current k       R14: A row stride in bytes
@@ -14,45 +15,14 @@
 // (latency 4), so the loop runs close to peak on rows that the 12-row kernel
 // would compute three times over.
 
-#define FMA_PAIR4(src0, src1, r0lo, r0hi, r1lo, r1hi) \
-	VBROADCASTSS src0, Z2       \
-	VBROADCASTSS src1, Z3       \
-	VFMADD231PS  Z0, Z2, r0lo   \
-	VFMADD231PS  Z1, Z2, r0hi   \
-	VFMADD231PS  Z0, Z3, r1lo   \
-	VFMADD231PS  Z1, Z3, r1hi
-
 // One k step: 32 B values times 4 A values into the 4×32 tile.
 #define KSTEP4x32 \
 	VMOVUPS (DI), Z0                                        \
 	VMOVUPS 64(DI), Z1                                      \
-	FMA_PAIR4((SI), (SI)(R14*1), Z8, Z9, Z10, Z11)          \
-	FMA_PAIR4((SI)(R14*2), (SI)(R12*1), Z12, Z13, Z14, Z15) \
+	FMA_PAIR((SI), (SI)(R14*1), Z8, Z9, Z10, Z11)          \
+	FMA_PAIR((SI)(R14*2), (SI)(R12*1), Z12, Z13, Z14, Z15) \
 	ADDQ    R10, SI                                         \
 	ADDQ    R8, DI
-
-#define ADDC_ROW4(lo, hi) \
-	VADDPS (R12), lo, lo   \
-	VADDPS 64(R12), hi, hi \
-	ADDQ   R9, R12
-
-#define ADDRES_ROW4(lo, hi) \
-	VADDPS (R13), lo, lo   \
-	VADDPS 64(R13), hi, hi \
-	ADDQ   R14, R13
-
-#define ADDBIAS_ROW4(lo, hi) \
-	VADDPS Z0, lo, lo \
-	VADDPS Z1, hi, hi
-
-#define RELU_ROW4(lo, hi) \
-	VMAXPS lo, Z2, lo \
-	VMAXPS hi, Z2, hi
-
-#define STORE_ROW4(lo, hi) \
-	VMOVUPS lo, (R12)   \
-	VMOVUPS hi, 64(R12) \
-	ADDQ    R9, R12
 
 // func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
 // Requires: AVX512F
@@ -131,10 +101,10 @@ epilogue:
 	TESTQ $1, R11
 	JZ    residual
 	MOVQ  DX, R12
-	ADDC_ROW4(Z8, Z9)
-	ADDC_ROW4(Z10, Z11)
-	ADDC_ROW4(Z12, Z13)
-	ADDC_ROW4(Z14, Z15)
+	ADDC_ROW(Z8, Z9)
+	ADDC_ROW(Z10, Z11)
+	ADDC_ROW(Z12, Z13)
+	ADDC_ROW(Z14, Z15)
 
 residual:
 	TESTQ $8, R11
@@ -142,10 +112,10 @@ residual:
 	MOVQ  res+64(FP), R13
 	MOVQ  ldr+72(FP), R14
 	SHLQ  $2, R14
-	ADDRES_ROW4(Z8, Z9)
-	ADDRES_ROW4(Z10, Z11)
-	ADDRES_ROW4(Z12, Z13)
-	ADDRES_ROW4(Z14, Z15)
+	ADDRES_ROW(Z8, Z9)
+	ADDRES_ROW(Z10, Z11)
+	ADDRES_ROW(Z12, Z13)
+	ADDRES_ROW(Z14, Z15)
 
 bias:
 	TESTQ   $2, R11
@@ -153,25 +123,25 @@ bias:
 	MOVQ    bias+80(FP), R10
 	VMOVUPS (R10), Z0
 	VMOVUPS 64(R10), Z1
-	ADDBIAS_ROW4(Z8, Z9)
-	ADDBIAS_ROW4(Z10, Z11)
-	ADDBIAS_ROW4(Z12, Z13)
-	ADDBIAS_ROW4(Z14, Z15)
+	ADDBIAS_ROW(Z8, Z9)
+	ADDBIAS_ROW(Z10, Z11)
+	ADDBIAS_ROW(Z12, Z13)
+	ADDBIAS_ROW(Z14, Z15)
 
 relu:
 	TESTQ  $4, R11
 	JZ     store
 	VPXORD Z2, Z2, Z2
-	RELU_ROW4(Z8, Z9)
-	RELU_ROW4(Z10, Z11)
-	RELU_ROW4(Z12, Z13)
-	RELU_ROW4(Z14, Z15)
+	RELU_ROW(Z8, Z9)
+	RELU_ROW(Z10, Z11)
+	RELU_ROW(Z12, Z13)
+	RELU_ROW(Z14, Z15)
 
 store:
 	MOVQ DX, R12
-	STORE_ROW4(Z8, Z9)
-	STORE_ROW4(Z10, Z11)
-	STORE_ROW4(Z12, Z13)
-	STORE_ROW4(Z14, Z15)
+	STORE_ROW(Z8, Z9)
+	STORE_ROW(Z10, Z11)
+	STORE_ROW(Z12, Z13)
+	STORE_ROW(Z14, Z15)
 	VZEROUPPER
 	RET
