@@ -48,6 +48,11 @@ type job struct {
 	kern *Kernel
 }
 
+// lazyPanels is how many B panels the lazy path packs at a time: enough
+// that each row of B is read as a run of several cache lines, few enough
+// that the packed panels are still in L2 when the strips read them.
+const lazyPanels = 8
+
 // workspace holds one goroutine's packing buffers. They are kept between
 // calls, so a steady stream of calls allocates nothing.
 type workspace struct {
@@ -141,8 +146,8 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 				}
 				for jr := 0; jr < nc; jr += nr { // loop 2: NR-wide panels of B
 					cols := min(nr, nc-jr)
-					if lazyB {
-						packB(ws.b[jr*kc:], jb.b, jb.ldb, jb.transB, pc, kc, jc+jr, cols, nr)
+					if lazyB && (jr/nr)%lazyPanels == 0 {
+						packB(ws.b[jr*kc:], jb.b, jb.ldb, jb.transB, pc, kc, jc+jr, min(lazyPanels*nr, nc-jr), nr)
 					}
 					bPanel, bStride := jb.bPanel(ws, pc, kc, jc, jr, cols)
 					for ir := 0; ir < mc; ir += mr { // loop 1: MR-tall strips of A

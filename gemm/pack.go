@@ -67,18 +67,25 @@ func scaleA(dst []float32, alpha float32) {
 //
 //	dst[q*kc*nr + p*nr + j] = B[p0 + p][j0 + q*nr + j]
 func packB(dst []float32, b []float32, ldb int, trans bool, p0, kc, j0, nc, nr int) {
+	if !trans {
+		// Walk B by rows, dealing each row out to the panels: reading
+		// down a column instead touches a new cache line every ldb floats,
+		// which the hardware prefetcher does not follow across pages.
+		for p := 0; p < kc; p++ {
+			row := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+nc]
+			for q := 0; q*nr < nc; q++ {
+				cols := min(nr, nc-q*nr)
+				out := dst[q*kc*nr+p*nr : q*kc*nr+p*nr+nr]
+				copy(out, row[q*nr:q*nr+cols])
+				clear(out[cols:])
+			}
+		}
+		return
+	}
 	for q := 0; q*nr < nc; q++ {
 		cols := min(nr, nc-q*nr)
 		panel := dst[q*kc*nr : (q+1)*kc*nr]
 		c0 := j0 + q*nr
-		if !trans {
-			for p := 0; p < kc; p++ {
-				out := panel[p*nr : p*nr+nr]
-				copy(out, b[(p0+p)*ldb+c0:(p0+p)*ldb+c0+cols])
-				clear(out[cols:])
-			}
-			continue
-		}
 		// B is stored n×k: column j of op(B) is row j of the stored matrix.
 		for j := 0; j < cols; j++ {
 			src := b[(c0+j)*ldb+p0 : (c0+j)*ldb+p0+kc]
