@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"math"
 
 	"github.com/simdnet/simdnet/internal/vec"
@@ -55,7 +57,7 @@ func (a *Adam) Update(params []*ops.Param, grads [][]float32) {
 		if isKernel(p) {
 			k.WD = float32(a.WeightDecay)
 		}
-		parallelFor(len(w), minWork, func(lo, hi int) {
+		parallel.For(len(w), parallel.MinWork, func(lo, hi int) {
 			vec.Adam(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &k)
 		})
 	}

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"github.com/simdnet/simdnet/internal/vec"
 	"github.com/simdnet/simdnet/ops"
 )
@@ -22,7 +24,7 @@ func bnBackward(l *ops.BatchNormalization, st *bnState, x, g, mask, dx []float32
 	c := l.Channels()
 	pixels := len(x) / c
 	chunk := bnChunk(c)
-	forChunks(pixels, chunk, c, func(ch, lo, hi int) {
+	parallel.Chunks(pixels, chunk, c, func(ch, lo, hi int) {
 		sdy, sdyx := red[2*ch*c:(2*ch+1)*c], red[(2*ch+1)*c:(2*ch+2)*c]
 		clear(sdy)
 		clear(sdyx)
@@ -34,7 +36,7 @@ func bnBackward(l *ops.BatchNormalization, st *bnState, x, g, mask, dx []float32
 	})
 	sumDy, sumDyx := st.acc[:c], st.acc[c:2*c]
 	clear(st.acc)
-	for ch := range numChunks(pixels, chunk) {
+	for ch := range parallel.NumChunks(pixels, chunk) {
 		for i := range sumDy {
 			sumDy[i] += float64(red[2*ch*c+i])
 			sumDyx[i] += float64(red[(2*ch+1)*c+i])
@@ -59,7 +61,7 @@ func bnBackward(l *ops.BatchNormalization, st *bnState, x, g, mask, dx []float32
 	if dx == nil {
 		return
 	}
-	parallelFor(pixels, grainFor(c), func(lo, hi int) {
+	parallel.For(pixels, parallel.Grain(c), func(lo, hi int) {
 		var m []float32
 		if mask != nil {
 			m = mask[lo*c : hi*c]

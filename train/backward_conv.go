@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/im2col"
 	"github.com/simdnet/simdnet/ops"
@@ -122,7 +124,7 @@ func (p *plan) col2imInputGrad(ws *workspace, nd *ops.Node, geo im2col.Geometry,
 			B: w, LDB: f, TransB: true,
 			C: dcol, LDC: k,
 		})
-		parallelFor(n1-n0, 1, func(lo, hi int) {
+		parallel.For(n1-n0, 1, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				img := dx[(n0+i)*inLen : (n0+i+1)*inLen]
 				if !accum {

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/im2col"
 	"github.com/simdnet/simdnet/ops"
@@ -46,7 +48,7 @@ func (p *plan) transposedConv(st *convState, l *ops.Conv2D, geo im2col.Geometry,
 // of these power-of-two matrices keeps evicting its own cache lines.
 func turnKernel(dst, w []float32, kh, kw, c, f int) {
 	taps := kh * kw
-	parallelFor(taps, grainFor(c*f), func(lo, hi int) {
+	parallel.For(taps, parallel.Grain(c*f), func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			src := w[(taps-1-t)*c*f : (taps-t)*c*f]
 			out := dst[t*c*f : (t+1)*c*f]

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"github.com/simdnet/simdnet/internal/vec"
 	"github.com/simdnet/simdnet/ops"
 )
@@ -10,7 +12,7 @@ import (
 // of a ReLU (mask: its output), of Add, Flatten and linear activations (no
 // mask, or the mask of a ReLU the gradient view carries).
 func maskedCopy(dst, g, mask []float32, accum bool) {
-	parallelFor(len(dst), minWork, func(lo, hi int) {
+	parallel.For(len(dst), parallel.MinWork, func(lo, hi int) {
 		var m []float32
 		if mask != nil {
 			m = mask[lo:hi]
@@ -22,7 +24,7 @@ func maskedCopy(dst, g, mask []float32, accum bool) {
 // softmaxBackward writes (or adds) the gradient through a softmax over rows
 // of the given width: with y the softmax output, dx = y ⊙ (g - Σ g·y).
 func softmaxBackward(dst, g, y []float32, width int, accum bool) {
-	parallelFor(len(dst)/width, grainFor(4*width), func(lo, hi int) {
+	parallel.For(len(dst)/width, parallel.Grain(4*width), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			gs, ys, d := g[r*width:(r+1)*width], y[r*width:(r+1)*width], dst[r*width:(r+1)*width]
 			var dot float64
@@ -46,7 +48,7 @@ func zeroPadBackward(l *ops.ZeroPadding2D, dx, g []float32, in, out ops.Shape, a
 	h, w, c := in[1], in[2], in[3]
 	oh, ow := out[1], out[2]
 	rows := in[0] * h
-	parallelFor(rows, grainFor(w*c), func(lo, hi int) {
+	parallel.For(rows, parallel.Grain(w*c), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			n, y := r/h, r%h
 			src := g[((n*oh+y+l.Top)*ow+l.Left)*c:][:w*c]

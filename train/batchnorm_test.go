@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -17,7 +19,7 @@ func TestBatchStatsLargeMean(t *testing.T) {
 		x[i] = float32(1000 + 0.01*rng.NormFloat64() + float64(i%c))
 	}
 	st := newBNState(c)
-	red := make([]float32, 2*c*numChunks(pixels, bnChunk(c)))
+	red := make([]float32, 2*c*parallel.NumChunks(pixels, bnChunk(c)))
 	batchStats(x, c, st, red)
 	for ch := range c {
 		var mean, ss float64

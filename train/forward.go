@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"fmt"
 
 	"github.com/simdnet/simdnet/internal/vec"
@@ -99,7 +101,7 @@ func (p *plan) addReLU(ws *workspace, nd *ops.Node, dst []float32) {
 		}
 	}
 	c := len(st.ones)
-	parallelFor(len(dst)/c, grainFor(c*len(terms)), func(lo, hi int) {
+	parallel.For(len(dst)/c, parallel.Grain(c*len(terms)), func(lo, hi int) {
 		if len(terms) == 2 {
 			a, b := &terms[0], &terms[1]
 			vec.AffinePairReLU(dst[lo*c:hi*c], a.x[lo*c:hi*c], a.scale, a.shift, b.x[lo*c:hi*c], b.scale, b.shift)

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"math"
 
 	"github.com/simdnet/simdnet/internal/vec"
@@ -66,7 +68,7 @@ func bnForward(l *ops.BatchNormalization, st *bnState, out, x *ops.Tensor, mode 
 // when relu is set.
 func normalize(dst, x, scale, shift []float32, relu bool) {
 	c := len(scale)
-	parallelFor(len(x)/c, grainFor(c), func(lo, hi int) {
+	parallel.For(len(x)/c, parallel.Grain(c), func(lo, hi int) {
 		vec.Affine(dst[lo*c:hi*c], x[lo*c:hi*c], scale, shift, relu)
 	})
 }
@@ -80,7 +82,7 @@ func normalize(dst, x, scale, shift []float32, relu bool) {
 func batchStats(x []float32, c int, st *bnState, red []float32) {
 	pixels := len(x) / c
 	chunk := bnChunk(c)
-	forChunks(pixels, chunk, c, func(ch, lo, hi int) {
+	parallel.Chunks(pixels, chunk, c, func(ch, lo, hi int) {
 		m, m2 := red[2*ch*c:(2*ch+1)*c], red[(2*ch+1)*c:(2*ch+2)*c]
 		m2 = m2[:len(m)]
 		// Sums are taken relative to the chunk's first pixel: float32 sums
@@ -100,7 +102,7 @@ func batchStats(x []float32, c int, st *bnState, red []float32) {
 	})
 	mean, m2 := st.acc[:c], st.acc[c:2*c]
 	n := 0.0
-	for ch := range numChunks(pixels, chunk) {
+	for ch := range parallel.NumChunks(pixels, chunk) {
 		cm, cm2 := red[2*ch*c:(2*ch+1)*c], red[(2*ch+1)*c:(2*ch+2)*c]
 		nb := float64(min(pixels, (ch+1)*chunk) - ch*chunk)
 		if ch == 0 {

@@ -1,6 +1,10 @@
 package train
 
-import "github.com/simdnet/simdnet/ops"
+import (
+	"github.com/simdnet/simdnet/ops"
+
+	"github.com/simdnet/simdnet/internal/parallel"
+)
 
 // poolGeom is a pooling layer's geometry for one input shape (N, H, W, C):
 // a kh×kw window moved by sh×sw, padding top and left, output oh×ow.
@@ -37,7 +41,7 @@ func maxPoolForward(l *ops.MaxPooling2D, out, x *ops.Tensor, argmax []int32) {
 	g := newPoolGeom(l.Pool2DConfig, x.Shape)
 	ch := g.c
 	imgLen := g.h * g.w * ch
-	parallelFor(g.n*g.oh, grainFor(g.ow*ch*g.kh*g.kw), func(lo, hi int) {
+	parallel.For(g.n*g.oh, parallel.Grain(g.ow*ch*g.kh*g.kw), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			n, y := r/g.oh, r%g.oh
 			img := x.Data[n*imgLen : (n+1)*imgLen]
@@ -71,7 +75,7 @@ func maxPoolForward(l *ops.MaxPooling2D, out, x *ops.Tensor, argmax []int32) {
 // goroutines.
 func maxPoolBackward(dx, g []float32, argmax []int32, in, out ops.Shape, accum bool) {
 	imgLen, outLen := in[1]*in[2]*in[3], out[1]*out[2]*out[3]
-	parallelFor(in[0], grainFor(imgLen), func(lo, hi int) {
+	parallel.For(in[0], parallel.Grain(imgLen), func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			d := dx[n*imgLen : (n+1)*imgLen]
 			if !accum {
@@ -92,7 +96,7 @@ func avgPoolBackward(l *ops.AveragePooling2D, dx, g []float32, in ops.Shape, acc
 	pg := newPoolGeom(l.Pool2DConfig, in)
 	ch := pg.c
 	imgLen, outLen := pg.h*pg.w*ch, pg.oh*pg.ow*ch
-	parallelFor(pg.n, grainFor(imgLen), func(lo, hi int) {
+	parallel.For(pg.n, parallel.Grain(imgLen), func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			d := dx[n*imgLen : (n+1)*imgLen]
 			if !accum {
@@ -124,7 +128,7 @@ func avgPoolBackward(l *ops.AveragePooling2D, dx, g []float32, in ops.Shape, acc
 func globalPoolBackward(isMax bool, dx, g, x, y []float32, in ops.Shape, accum bool) {
 	pixels, c := in[1]*in[2], in[3]
 	inv := 1 / float32(pixels)
-	parallelFor(in[0], grainFor(pixels*c), func(lo, hi int) {
+	parallel.For(in[0], parallel.Grain(pixels*c), func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			d, xs := dx[n*pixels*c:(n+1)*pixels*c], x[n*pixels*c:(n+1)*pixels*c]
 			gs, ys := g[n*c:(n+1)*c], y[n*c:(n+1)*c]

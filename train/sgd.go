@@ -1,6 +1,10 @@
 package train
 
-import "github.com/simdnet/simdnet/ops"
+import (
+	"github.com/simdnet/simdnet/ops"
+
+	"github.com/simdnet/simdnet/internal/parallel"
+)
 
 // SGD is Keras's SGD optimizer: with momentum μ and velocity u (zero at
 // first),
@@ -48,7 +52,7 @@ func (s *SGD) Update(params []*ops.Param, grads [][]float32) {
 		if mu != 0 {
 			u = s.u.of(p)
 		}
-		parallelFor(len(w), minWork, func(lo, hi int) {
+		parallel.For(len(w), parallel.MinWork, func(lo, hi int) {
 			w, g := w[lo:hi], g[lo:hi]
 			g = g[:len(w)]
 			for j, x := range g {

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/simdnet/simdnet/internal/parallel"
+
 	"github.com/simdnet/simdnet/ops"
 )
 
@@ -48,7 +50,7 @@ func newWorkspace(p *plan, batch int) *workspace {
 		case *ops.BatchNormalization:
 			c := l.Channels()
 			pixels := size / c
-			maxRed = max(maxRed, 2*c*numChunks(pixels, bnChunk(c)))
+			maxRed = max(maxRed, 2*c*parallel.NumChunks(pixels, bnChunk(c)))
 		}
 	}
 	ws.probs = make([]float32, batch*p.output.Shape.Len())
