@@ -147,19 +147,37 @@ func (l *Conv2D) Forward(out *Tensor, in []*Tensor, _ Mode) error {
 	}
 	x := in[0]
 	g, _ := l.Geometry(x.Shape[0], x.Shape[1:])
+	var pk *im2col.Packer
+	if !directA(g) {
+		pk = im2col.NewPacker(x.Data, g)
+	}
+	p := l.Product(out.Data, x.Data, g, pk)
+	gemm.Run(&p)
+	return nil
+}
+
+// directA reports whether a convolution's patch matrix is its input itself:
+// a 1×1 window, stride 1, no padding.
+func directA(g im2col.Geometry) bool { return g.Pointwise() && g.SH == 1 && g.SW == 1 }
+
+// Product is the gemm product that computes the convolution of the NHWC
+// batch x (geometry g) into out: patches × kernel + bias. The patches are x
+// itself for a 1×1 stride-1 convolution; otherwise pk, a packer over x with
+// geometry g, supplies them. Callers that keep buffers (training) run it
+// with their own packer.
+func (l *Conv2D) Product(out, x []float32, g im2col.Geometry, pk *im2col.Packer) gemm.Params {
 	p := gemm.Params{
 		M: g.Rows(), N: l.Filters, K: g.Cols(), Alpha: 1,
 		B: l.Kernel.Value, LDB: l.Filters,
-		C: out.Data, LDC: l.Filters,
+		C: out, LDC: l.Filters,
 	}
 	if l.Bias != nil {
 		p.Bias = l.Bias.Value
 	}
-	if g.Pointwise() && g.SH == 1 && g.SW == 1 {
-		p.A, p.LDA = x.Data, g.C
+	if directA(g) {
+		p.A, p.LDA = x, g.C
 	} else {
-		p.APack = im2col.NewPacker(x.Data, g)
+		p.APack = pk
 	}
-	gemm.Run(&p)
-	return nil
+	return p
 }
