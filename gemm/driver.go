@@ -9,6 +9,7 @@ const (
 	bPackPerCall bSource = iota // pack each KC×NC block into the workspace
 	bPrepacked                  // PackedB: panels already in place
 	bInPlace                    // read B's rows where they are (few rows of A)
+	bAuto                       // tests only: no preference (see testBSource)
 )
 
 // aSource says where the micro-kernel reads A from.

@@ -72,11 +72,11 @@ func TestSgemmAllSmallSizes(t *testing.T) {
 // with ld > width, and both ways of reading B (packed, and in place).
 func TestSgemmAlphaBeta(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	defer func(v int) { inPlaceMaxStrips = v }(inPlaceMaxStrips)
+	defer func() { testBSource = bAuto }()
 	defer func() { testASource = aAuto }()
 	for _, kern := range testKernels() {
-		for si, strips := range []int{0, 1 << 30} {
-			inPlaceMaxStrips = strips
+		for si, bSrc := range []bSource{bPackPerCall, bInPlace} {
+			testBSource = bSrc
 			testASource = []aSource{aAuto, aRowBlock}[si]
 			for _, tr := range transposes {
 				for _, ab := range [][2]float32{{1, 0}, {1, 1}, {-0.5, -0.5}, {0, 1}, {0, 0}, {1, -0.5}, {-0.5, 0}} {
