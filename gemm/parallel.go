@@ -2,7 +2,6 @@ package gemm
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/simdnet/simdnet/internal/freelist"
@@ -51,10 +50,10 @@ func (jb *job) runSerial() {
 // which band, nor on the number of goroutines.
 type sharedJob struct {
 	job
-	byRows bool
-	bands  int          // how many bands the job is cut into
-	next   atomic.Int64 // the next band to take
-	done   sync.WaitGroup
+	byRows  bool
+	bands   int          // how many bands the job is cut into
+	next    atomic.Int64 // the next band to take
+	pending atomic.Int32 // helpers that have not finished with it
 }
 
 // work takes bands until none is left.
@@ -95,31 +94,8 @@ func bandsFor(jb *job, byRows bool, t int) int {
 	return max(t, min(tiles, per*t))
 }
 
-// Shared jobs are pooled and handed to long-lived workers over a channel, so
-// that a multi-threaded call allocates nothing either: starting goroutines
-// per call would allocate their closures.
-var (
-	sharedJobs = freelist.List[*sharedJob]{New: func() *sharedJob { return new(sharedJob) }}
-	helpers    = make(chan *sharedJob)
-	workersMu  sync.Mutex
-	workers    int
-)
-
-// ensureWorkers starts workers until at least n exist. They live as long as
-// the process, idle on the channel, like the runtime's own worker threads;
-// their number never exceeds the largest thread count ever asked for.
-func ensureWorkers(n int) {
-	workersMu.Lock()
-	for ; workers < n; workers++ {
-		go func() {
-			for sj := range helpers {
-				sj.work()
-				sj.done.Done()
-			}
-		}()
-	}
-	workersMu.Unlock()
-}
+// Shared jobs are pooled, so that a multi-threaded call allocates nothing.
+var sharedJobs = freelist.List[*sharedJob]{New: func() *sharedJob { return new(sharedJob) }}
 
 // splitByRows chooses how runParallel divides a job between t goroutines:
 // into bands of C rows (true) or of C columns. Each goroutine goes through
@@ -160,13 +136,21 @@ func runParallel(jb *job, t int) {
 	sj.byRows = splitByRows(jb, t)
 	sj.bands = bandsFor(jb, sj.byRows, t)
 	sj.next.Store(0)
-	ensureWorkers(t - 1)
-	sj.done.Add(t - 1)
-	for w := 1; w < t; w++ {
-		helpers <- sj
+	helpers := helpersFor(t - 1)
+	sj.pending.Store(int32(t - 1))
+	for _, w := range helpers {
+		if !w.post(sj) {
+			sj.pending.Add(-1) // busy with another caller's product
+		}
 	}
 	sj.work()
-	sj.done.Wait()
+	// A helper that has not picked the job up yet has nothing left to do.
+	for _, w := range helpers {
+		if w.job.CompareAndSwap(sj, nil) {
+			sj.pending.Add(-1)
+		}
+	}
+	waitFor(sj)
 	sj.job = job{} // drop references to the caller's matrices
 	sharedJobs.Put(sj)
 }
