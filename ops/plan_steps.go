@@ -6,6 +6,7 @@ import (
 
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/im2col"
+	"github.com/simdnet/simdnet/internal/vec"
 )
 
 type stepKind uint8
@@ -147,39 +148,27 @@ func (s *step) describe(p *Plan) string {
 }
 
 // poolRange pools output rows [lo, hi) (row r is image r/oh, output row
-// r%oh). A window's cells are whole channel vectors, so the inner loops run
-// over contiguous channels. Pooling layers and plans share it.
+// r%oh). A window's cells are whole channel vectors and the cells of a
+// window row are contiguous, so each output cell is one call of the
+// vectorised window routine. Pooling layers and plans share it.
 func poolRange(g poolGeom, op poolOp, dst, src []float32, lo, hi int) {
 	ch := g.c
+	rowStride := g.w * ch
 	for r := lo; r < hi; r++ {
 		n, y := r/g.oh, r%g.oh
 		img := src[n*g.h*g.w*ch : (n+1)*g.h*g.w*ch]
 		for xo := 0; xo < g.ow; xo++ {
 			out := dst[(r*g.ow+xo)*ch : (r*g.ow+xo+1)*ch]
 			y0, y1, x0, x1 := g.window(y, xo)
-			copy(out, img[(y0*g.w+x0)*ch:(y0*g.w+x0+1)*ch])
-			for iy := y0; iy < y1; iy++ {
-				for ix := x0; ix < x1; ix++ {
-					if iy == y0 && ix == x0 {
-						continue
-					}
-					cell := img[(iy*g.w+ix)*ch : (iy*g.w+ix+1)*ch]
-					if op == poolMax {
-						for i, v := range cell {
-							out[i] = max(out[i], v)
-						}
-					} else {
-						for i, v := range cell {
-							out[i] += v
-						}
-					}
-				}
+			win := img[(y0*g.w+x0)*ch:]
+			if op == poolMax {
+				vec.WindowMax(out, win, ch, x1-x0, y1-y0, rowStride)
+				continue
 			}
-			if op == poolAvg {
-				inv := 1 / float32((y1-y0)*(x1-x0))
-				for i := range out {
-					out[i] *= inv
-				}
+			vec.WindowSum(out, win, ch, x1-x0, y1-y0, rowStride)
+			inv := 1 / float32((y1-y0)*(x1-x0))
+			for i := range out {
+				out[i] *= inv
 			}
 		}
 	}
@@ -192,24 +181,14 @@ func globalPoolRange(op poolOp, dst, src []float32, c, lo, hi int) {
 	for n := lo; n < hi; n++ {
 		img := src[n*pixels*c : (n+1)*pixels*c]
 		out := dst[n*c : (n+1)*c]
-		copy(out, img[:c])
-		for p := c; p < len(img); p += c {
-			cell := img[p : p+c]
-			if op == poolMax {
-				for i, v := range cell {
-					out[i] = max(out[i], v)
-				}
-			} else {
-				for i, v := range cell {
-					out[i] += v
-				}
-			}
+		if op == poolMax {
+			vec.WindowMax(out, img, c, pixels, 1, 0)
+			continue
 		}
-		if op == poolAvg {
-			inv := 1 / float32(pixels)
-			for i := range out {
-				out[i] *= inv
-			}
+		vec.WindowSum(out, img, c, pixels, 1, 0)
+		inv := 1 / float32(pixels)
+		for i := range out {
+			out[i] *= inv
 		}
 	}
 }

@@ -22,3 +22,11 @@ const HasAsm = false
 func affinePairReLU(dst, xa, sa, ha, xb, sb, hb []float32, c, rows int) {
 	affinePairReLUGo(dst, xa, sa, ha, xb, sb, hb, c, rows)
 }
+
+func windowMax(dst, src []float32, c, cols, rows, rowStride int) {
+	windowMaxGo(dst, src, c, cols, rows, rowStride)
+}
+
+func windowSum(dst, src []float32, c, cols, rows, rowStride int) {
+	windowSumGo(dst, src, c, cols, rows, rowStride)
+}

@@ -131,3 +131,32 @@ func affinePairReLUGo(dst, xa, sa, ha, xb, sb, hb []float32, c, rows int) {
 		}
 	}
 }
+
+func windowMaxGo(dst, src []float32, c, cols, rows, rowStride int) {
+	dst = dst[:c]
+	copy(dst, src[:c])
+	for r := 0; r < rows; r++ {
+		for j := 0; j < cols; j++ {
+			cell := src[r*rowStride+j*c : r*rowStride+j*c+c]
+			for i, v := range cell {
+				// As MAXPS: the cell's value unless the running maximum is
+				// strictly greater (so a NaN in the cell is kept).
+				if !(dst[i] > v) {
+					dst[i] = v
+				}
+			}
+		}
+	}
+}
+
+func windowSumGo(dst, src []float32, c, cols, rows, rowStride int) {
+	dst = dst[:c]
+	clear(dst)
+	for r := 0; r < rows; r++ {
+		for j := 0; j < cols; j++ {
+			for i, v := range src[r*rowStride+j*c : r*rowStride+j*c+c] {
+				dst[i] += v
+			}
+		}
+	}
+}

@@ -1,5 +1,5 @@
 // Package vec holds the element-wise float32 loops of training (batch
-// normalisation, ReLU masks, Adam) with AVX2 assembly versions chosen at run
+// normalisation, ReLU masks, Adam) and of pooling, with AVX2 assembly versions chosen at run
 // time. Every routine has a pure-Go twin (the *Go functions) that computes
 // bit-identical results: the assembly uses separate multiplies and adds (no
 // FMA), in the same order and association as the twin, and reduces each
@@ -132,4 +132,33 @@ func AffinePairReLU(dst, xa, sa, ha, xb, sb, hb []float32) {
 	n := len(dst) / c * c
 	_, _ = xa[n-1], xb[n-1]
 	affinePairReLU(dst[:n], xa[:n], sa, ha[:c], xb[:n], sb[:c], hb[:c], c, n/c)
+}
+
+// WindowMax writes into dst[:c] the channel-wise maximum over a pooling
+// window of rows×cols cells of c channels each, starting at src[0]: cells
+// in a window row are c values apart, window rows rowStride values apart.
+// As MAXPS does, a NaN in a cell propagates unless a later cell's value is
+// compared after it.
+func WindowMax(dst, src []float32, c, cols, rows, rowStride int) {
+	if c == 0 || cols == 0 || rows == 0 {
+		return
+	}
+	_ = dst[c-1]
+	_ = src[(rows-1)*rowStride+cols*c-1]
+	windowMax(dst, src, c, cols, rows, rowStride)
+}
+
+// WindowSum writes into dst[:c] the channel-wise sum over a pooling window
+// laid out as for WindowMax, adding the cells in row order.
+func WindowSum(dst, src []float32, c, cols, rows, rowStride int) {
+	if c == 0 {
+		return
+	}
+	_ = dst[c-1]
+	if cols == 0 || rows == 0 {
+		clear(dst[:c])
+		return
+	}
+	_ = src[(rows-1)*rowStride+cols*c-1]
+	windowSum(dst, src, c, cols, rows, rowStride)
 }

@@ -127,3 +127,29 @@ func affinePairReLU(dst, xa, sa, ha, xb, sb, hb []float32, c, rows int) {
 	}
 	affinePairReLUAVX2(&dst[0], &xa[0], &sa[0], &ha[0], &xb[0], &sb[0], &hb[0], c, rows)
 }
+
+// windowMaxAVX2 is windowMaxGo; rows, cols ≥ 1.
+//
+//go:noescape
+func windowMaxAVX2(dst, src *float32, c, cols, rows, rowStride int)
+
+// windowSumAVX2 is windowSumGo; rows, cols ≥ 1.
+//
+//go:noescape
+func windowSumAVX2(dst, src *float32, c, cols, rows, rowStride int)
+
+func windowMax(dst, src []float32, c, cols, rows, rowStride int) {
+	if !HasAsm {
+		windowMaxGo(dst, src, c, cols, rows, rowStride)
+		return
+	}
+	windowMaxAVX2(&dst[0], &src[0], c, cols, rows, rowStride)
+}
+
+func windowSum(dst, src []float32, c, cols, rows, rowStride int) {
+	if !HasAsm {
+		windowSumGo(dst, src, c, cols, rows, rowStride)
+		return
+	}
+	windowSumAVX2(&dst[0], &src[0], c, cols, rows, rowStride)
+}

@@ -3,6 +3,7 @@
 package vec
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -118,6 +119,52 @@ func TestFlatRoutines(t *testing.T) {
 			adamAVX2(ptr0(a[0]), ptr0(a[1]), ptr0(a[2]), ptr0(a[3]), ln, k, b2i(wd != 0))
 			adamGo(b[0], b[1], b[2], b[3], k)
 			tw.check(t, "adam")
+		}
+	}
+}
+
+// TestWindowRoutines runs the pooling window routines against their twins
+// on every channel count 1..70 and a few wide ones, windows from 1×1 to
+// 3×4, a row stride wider than the window, and inputs with ties, zeros of
+// both signs and NaNs, whose handling must match MAXPS to the bit.
+func TestWindowRoutines(t *testing.T) {
+	skipNoAsm(t)
+	r := rand.New(rand.NewPCG(7, 8))
+	n := normal(r)
+	odd := func() float32 {
+		switch r.IntN(8) {
+		case 0:
+			return 0
+		case 1:
+			return float32(math.Copysign(0, -1))
+		case 2:
+			return float32(math.NaN())
+		case 3:
+			return 1
+		}
+		return n()
+	}
+	var cs []int
+	for c := 1; c <= 70; c++ {
+		cs = append(cs, c)
+	}
+	cs = append(cs, 256, 1001)
+	for _, c := range cs {
+		for _, win := range [][2]int{{1, 1}, {1, 3}, {3, 1}, {3, 3}, {2, 4}} {
+			rows, cols := win[0], win[1]
+			stride := cols*c + 5
+			for _, gen := range []func() float32{n, odd} {
+				tw := newTwins(r, []int{c, (rows-1)*stride + cols*c}, []func() float32{n, gen})
+				a, b := tw.args(true), tw.args(false)
+				windowMaxAVX2(ptr0(a[0]), ptr0(a[1]), c, cols, rows, stride)
+				windowMaxGo(b[0], b[1], c, cols, rows, stride)
+				tw.check(t, "windowMax")
+				tw = newTwins(r, []int{c, (rows-1)*stride + cols*c}, []func() float32{n, gen})
+				a, b = tw.args(true), tw.args(false)
+				windowSumAVX2(ptr0(a[0]), ptr0(a[1]), c, cols, rows, stride)
+				windowSumGo(b[0], b[1], c, cols, rows, stride)
+				tw.check(t, "windowSum")
+			}
 		}
 	}
 }

@@ -142,3 +142,34 @@ func TestExported(t *testing.T) {
 		tw.check(t, "Adam")
 	}
 }
+
+// TestWindowExported checks WindowMax and WindowSum (whichever
+// implementation the build picks) against float64 loops.
+func TestWindowExported(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, sh := range [][4]int{{1, 1, 1, 1}, {3, 2, 2, 7}, {64, 3, 3, 200}, {70, 1, 4, 280}, {2048, 4, 1, 8192}} {
+		c, cols, rows, stride := sh[0], sh[1], sh[2], sh[3]
+		src := make([]float32, (rows-1)*stride+cols*c)
+		for i := range src {
+			src[i] = float32(r.NormFloat64())
+		}
+		gotMax, gotSum := make([]float32, c), make([]float32, c)
+		WindowMax(gotMax, src, c, cols, rows, stride)
+		WindowSum(gotSum, src, c, cols, rows, stride)
+		for i := 0; i < c; i++ {
+			m, s := math.Inf(-1), 0.0
+			for y := 0; y < rows; y++ {
+				for x := 0; x < cols; x++ {
+					v := float64(src[y*stride+x*c+i])
+					m, s = math.Max(m, v), s+v
+				}
+			}
+			if float64(gotMax[i]) != m {
+				t.Fatalf("WindowMax %v channel %d: %v, want %v", sh, i, gotMax[i], m)
+			}
+			if d := math.Abs(float64(gotSum[i]) - s); d > 1e-5*float64(rows*cols)*(1+math.Abs(s)) {
+				t.Fatalf("WindowSum %v channel %d: %v, want %v", sh, i, gotSum[i], s)
+			}
+		}
+	}
+}
