@@ -130,9 +130,15 @@ func (pk *Packer) PackRows(dst []float32, ld, i0, mc, p0, kc int) {
 	x := (iw0 + g.PadLeft) / g.SW
 	y := (ih0 + g.PadTop) / g.SH
 	img := g.H * g.W * g.C
+	// Blocks that span whole kernel rows (every KC block of a window up to
+	// KC values deep, such as conv1's 7×7×3) copy interior patches, which
+	// need no clipping, in one call.
+	whole := !pk.pointwise && p0 == 0 && kc == g.KH*g.KW*g.C
 	for i := 0; i < mc; i++ {
 		out := dst[i*ld : i*ld+kc]
-		if pk.pointwise {
+		if whole && ih0 >= 0 && ih0+g.KH <= g.H && iw0 >= 0 && iw0+g.KW <= g.W {
+			copyRuns(out, pk.src[base+(ih0*g.W+iw0)*g.C:], g.KH, g.KW*g.C, g.W*g.C)
+		} else if pk.pointwise {
 			off := base + (ih0*g.W+iw0)*g.C + p0
 			copy(out, pk.src[off:off+kc])
 		} else {
