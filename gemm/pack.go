@@ -70,13 +70,20 @@ func packB(dst []float32, b []float32, ldb int, trans bool, p0, kc, j0, nc, nr i
 	if !trans {
 		// Walk B by rows, dealing each row out to the panels: reading
 		// down a column instead touches a new cache line every ldb floats,
-		// which the hardware prefetcher does not follow across pages.
-		for p := 0; p < kc; p++ {
-			row := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+nc]
-			for q := 0; q*nr < nc; q++ {
-				cols := min(nr, nc-q*nr)
-				out := dst[q*kc*nr+p*nr : q*kc*nr+p*nr+nr]
-				copy(out, row[q*nr:q*nr+cols])
+		// which the hardware prefetcher does not follow across pages. The
+		// full panels go through packBRows (a copy call per NR values cost
+		// as much as the copy); the ragged last one is zero-padded here.
+		full := nc / nr
+		if full > 0 && kc > 0 {
+			src := b[p0*ldb+j0 : (p0+kc-1)*ldb+j0+full*nr]
+			packBRows(dst[:(full-1)*kc*nr+kc*nr], src, kc, ldb, full, nr, kc*nr)
+		}
+		if cols := nc - full*nr; cols > 0 {
+			panel := dst[full*kc*nr : (full+1)*kc*nr]
+			for p := 0; p < kc; p++ {
+				row := b[(p0+p)*ldb+j0+full*nr:]
+				out := panel[p*nr : p*nr+nr]
+				copy(out, row[:cols])
 				clear(out[cols:])
 			}
 		}
@@ -127,6 +134,19 @@ func (m *matrixA) PackRows(dst []float32, ld, i0, mc, p0, kc int) {
 		}
 		for p, v := range src {
 			out[p] = m.alpha * v
+		}
+	}
+}
+
+// packBRowsGo deals rows rows of B (row stride ldb) out to panels full
+// panels of nr columns, panelStride values apart in dst:
+//
+//	dst[q*panelStride + p*nr + j] = src[p*ldb + q*nr + j]
+func packBRowsGo(dst, src []float32, rows, ldb, panels, nr, panelStride int) {
+	for p := 0; p < rows; p++ {
+		row := src[p*ldb : p*ldb+panels*nr]
+		for q := 0; q < panels; q++ {
+			copy(dst[q*panelStride+p*nr:q*panelStride+p*nr+nr], row[q*nr:q*nr+nr])
 		}
 	}
 }
