@@ -19,6 +19,10 @@ type PlanOptions struct {
 	// Logits leaves out the output layer's activation (softmax), so Run
 	// returns the logits.
 	Logits bool
+	// SubBatch is how many images at a time run through the leading,
+	// activation-heavy steps of a larger batch (see chooseSubBatch); 0 means
+	// 8, a negative value runs every step on the whole batch.
+	SubBatch int
 }
 
 // Plan is a graph compiled for inference. BatchNormalization is folded into
@@ -32,17 +36,21 @@ type PlanOptions struct {
 // arena from a pool, so a steady stream of calls allocates nothing. It holds
 // copies of the weights: changing the graph afterwards does not change it.
 type Plan struct {
-	name    string
-	in      Shape // per-sample input shape, H×W×C
-	out     Shape // per-sample output shape
-	steps   []step
-	values  []value
-	input   int // value index of the input (the caller's tensor)
-	output  int // value index of the output (the caller's tensor)
-	arena   int // per-sample arena length in float32s
-	packers int // im2col packers each run needs
-	weights int // bytes of packed weights and biases
-	opts    PlanOptions
+	name   string
+	in     Shape // per-sample input shape, H×W×C
+	out    Shape // per-sample output shape
+	steps  []step
+	values []value
+	input  int // value index of the input (the caller's tensor)
+	output int // value index of the output (the caller's tensor)
+	arena  int // per-sample arena length in float32s
+	// Steps [0, prefix) run chunk images at a time; the values that live
+	// only inside them have their own per-sample layout of chunkArena
+	// floats, used at the chunk's size (0 when nothing is chunked).
+	prefix, chunk, chunkArena int
+	packers                   int // im2col packers each run needs
+	weights                   int // bytes of packed weights and biases
+	opts                      PlanOptions
 
 	arenas freelist.List[*arena]
 }
@@ -55,13 +63,18 @@ type value struct {
 	offset int    // float32s per sample before it in the arena
 	first  int    // step that writes it
 	last   int    // last step that reads it
+	// inChunk: the value lives only inside the sub-batched prefix, and
+	// its offset is in the chunk arena.
+	inChunk bool
 }
 
 // arena is one run's memory: the intermediate tensors and the im2col packers.
 type arena struct {
 	buf     []float32
 	packers []im2col.Packer
-	batch   int
+	batch   int       // images the current step computes (a chunk's, in the prefix)
+	whole   int       // images in the caller's batch
+	start   int       // first image of the current chunk
 	x, y    []float32 // the caller's input and output for this run
 }
 
@@ -72,7 +85,13 @@ func (p *Plan) InputShape() Shape { return p.in.Clone() }
 func (p *Plan) OutputShape() Shape { return p.out.Clone() }
 
 // ArenaBytes is the intermediate memory one run over a batch takes.
-func (p *Plan) ArenaBytes(batch int) int { return 4 * p.arena * batch }
+func (p *Plan) ArenaBytes(batch int) int { return 4 * p.arenaLen(batch) }
+
+// arenaLen is the arena's length in floats for a batch: the whole-batch
+// values, then the chunk values of one chunk.
+func (p *Plan) arenaLen(batch int) int {
+	return p.arena*batch + p.chunkArena*min(max(p.chunk, 1), batch)
+}
 
 // WeightBytes is the memory of the packed weights and biases.
 func (p *Plan) WeightBytes() int { return p.weights }
@@ -89,12 +108,19 @@ func (p *Plan) Run(out, x *Tensor) error {
 	}
 	batch := x.Shape[0]
 	ar := p.arenas.Get()
-	if need := p.arena * batch; cap(ar.buf) < need {
+	if need := p.arenaLen(batch); cap(ar.buf) < need {
 		ar.buf = make([]float32, need)
 	}
-	ar.batch, ar.x, ar.y = batch, x.Data, out.Data
-	for i := range p.steps {
-		p.steps[i].run(p, ar)
+	ar.whole, ar.x, ar.y = batch, x.Data, out.Data
+	for ar.start = 0; ar.start < batch && p.prefix > 0; ar.start += p.chunk {
+		ar.batch = min(p.chunk, batch-ar.start)
+		for i := range p.steps[:p.prefix] {
+			p.steps[i].run(p, ar)
+		}
+	}
+	ar.start, ar.batch = 0, batch
+	for i := range p.steps[p.prefix:] {
+		p.steps[p.prefix+i].run(p, ar)
 	}
 	ar.x, ar.y = nil, nil
 	p.arenas.Put(ar)
@@ -136,16 +162,23 @@ func (p *Plan) inputErr(x *Tensor) error {
 	return fmt.Errorf("plan %s: input is %s, want a batch of at least one %v image (N×H×W×C)", p.name, got, p.in)
 }
 
-// slice returns value v's memory in this run.
+// slice returns value v's memory for the images the current step computes:
+// the current chunk's part of a whole-batch value (images are contiguous in
+// NHWC), or a chunk value at the chunk's size.
 func (p *Plan) slice(ar *arena, v int) []float32 {
-	switch v {
-	case p.input:
-		return ar.x
-	case p.output:
-		return ar.y
-	}
 	val := &p.values[v]
-	return ar.buf[val.offset*ar.batch : (val.offset+val.size)*ar.batch]
+	lo, hi := ar.start*val.size, (ar.start+ar.batch)*val.size
+	switch {
+	case v == p.input:
+		return ar.x[lo:hi]
+	case v == p.output:
+		return ar.y[lo:hi]
+	case val.inChunk:
+		base := p.arena * ar.whole
+		return ar.buf[base+val.offset*ar.batch : base+(val.offset+val.size)*ar.batch]
+	}
+	base := val.offset * ar.whole
+	return ar.buf[base+lo : base+hi]
 }
 
 // Describe writes the fused steps, one a line, with the arena and weight
@@ -153,6 +186,10 @@ func (p *Plan) slice(ar *arena, v int) []float32 {
 func (p *Plan) Describe(w io.Writer) {
 	fmt.Fprintf(w, "plan %s: %d steps, arena %d floats per image, packed weights %.1f MiB\n",
 		p.name, len(p.steps), p.arena, float64(p.weights)/(1<<20))
+	if p.prefix > 0 {
+		fmt.Fprintf(w, "steps 0-%d run %d images at a time (chunk arena %d floats per image)\n",
+			p.prefix-1, p.chunk, p.chunkArena)
+	}
 	for i := range p.steps {
 		fmt.Fprintf(w, "  %3d %s\n", i, p.steps[i].describe(p))
 	}

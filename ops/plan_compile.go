@@ -46,6 +46,7 @@ func Compile(g *Graph, opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 	p.schedule()
+	p.chooseSubBatch()
 	p.place()
 	p.arenas.New = func() *arena { return &arena{packers: make([]im2col.Packer, p.packers)} }
 	return p, nil
@@ -379,7 +380,8 @@ func (p *Plan) schedule() {
 // place gives every intermediate value an arena offset. A value lives from
 // the step that writes it to the last step that reads it; values whose lives
 // overlap get disjoint memory, larger values are placed first, each at the
-// lowest offset that fits.
+// lowest offset that fits. Values that live and die inside the sub-batched
+// prefix are laid out on their own, in the chunk arena (see chooseSubBatch).
 func (p *Plan) place() {
 	for i := range p.values {
 		p.values[i].first, p.values[i].last = -1, -1
@@ -392,17 +394,31 @@ func (p *Plan) place() {
 			}
 		}
 	}
-	var order []int
+	var whole, chunked []int
 	for v := range p.values {
-		if v != p.input && v != p.output && p.values[v].first >= 0 {
-			order = append(order, v)
+		val := &p.values[v]
+		if v == p.input || v == p.output || val.first < 0 {
+			continue
+		}
+		val.last = max(val.last, val.first)
+		val.inChunk = val.last < p.prefix
+		if val.inChunk {
+			chunked = append(chunked, v)
+		} else {
+			whole = append(whole, v)
 		}
 	}
+	p.arena = p.layOut(whole)
+	p.chunkArena = p.layOut(chunked)
+}
+
+// layOut places the values of one arena and returns its per-sample length.
+func (p *Plan) layOut(order []int) int {
 	sort.SliceStable(order, func(a, b int) bool { return p.values[order[a]].size > p.values[order[b]].size })
 	var placed []int
+	length := 0
 	for _, v := range order {
 		val := &p.values[v]
-		val.last = max(val.last, val.first)
 		// Candidate offsets: zero and the end of every value alive together.
 		offset := 0
 		for moved := true; moved; {
@@ -417,7 +433,46 @@ func (p *Plan) place() {
 			}
 		}
 		val.offset = offset
-		p.arena = max(p.arena, offset+val.size)
+		length = max(length, offset+val.size)
 		placed = append(placed, v)
+	}
+	return length
+}
+
+// Sub-batching. A batch's activations in the early stages are several MiB
+// per layer (15×15×256 values per image in stage 2 of ResNet50 at 64×64),
+// so a large batch streams every one of them through memory, while those
+// layers' weights are small. Running the leading steps in chunks of a few
+// images keeps their activations in the caches; the weights they re-read
+// per chunk are kept few by ending the prefix before the weights grow.
+const (
+	defaultSubBatch  = 8       // images per chunk
+	maxPrefixWeights = 8 << 20 // bytes of packed weights the prefix may re-read per chunk
+)
+
+// chooseSubBatch picks the prefix of steps that runs chunk by chunk: the
+// longest run of leading steps whose weights fit in maxPrefixWeights (for
+// a small network, all of them: the batch then runs chunk by chunk).
+func (p *Plan) chooseSubBatch() {
+	p.chunk = p.opts.SubBatch
+	if p.chunk == 0 {
+		p.chunk = defaultSubBatch
+	}
+	if p.chunk < 0 {
+		p.chunk, p.prefix = 0, 0
+		return
+	}
+	weights := 0
+	for i := range p.steps {
+		if w := p.steps[i].w; w != nil {
+			weights += w.Bytes()
+		}
+		if weights > maxPrefixWeights {
+			break
+		}
+		p.prefix = i + 1
+	}
+	if p.prefix == 0 {
+		p.chunk = 0
 	}
 }

@@ -208,3 +208,45 @@ func TestPlanErrors(t *testing.T) {
 	require.ErrorContains(t, err, "c2")
 	require.ErrorContains(t, err, "NaN")
 }
+
+// TestPlanSubBatches runs batches in chunks of every size, including
+// chunks that do not divide the batch, on the small graph (whose steps all
+// run chunk by chunk) and on the seed ResNet50 (whose early stages do):
+// the result must match the unchunked plan and the graph.
+func TestPlanSubBatches(t *testing.T) {
+	g := smallGraph(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	randomizeBN(g, rng)
+	for _, batch := range []int{1, 3, 5} {
+		x := randomBatch(rng, batch, 9, 11, 3)
+		want, err := g.Forward(x, ops.Inference)
+		require.NoError(t, err)
+		for _, sub := range []int{-1, 1, 2, 8} {
+			p, err := ops.Compile(g, ops.PlanOptions{SubBatch: sub})
+			require.NoError(t, err)
+			got, err := p.Forward(x)
+			require.NoError(t, err)
+			require.LessOrEqual(t, maxRelDiff(got.Data, want.Data), 1e-5, "batch %d, sub-batch %d", batch, sub)
+		}
+	}
+
+	r, err := resnet.Config{Arch: "resnet50-seed", InputShape: [3]int{64, 64, 3}, Classes: 6, Seed: 2}.Build()
+	require.NoError(t, err)
+	randomizeBN(r, rng)
+	x := randomBatch(rng, 11, 64, 64, 3)
+	whole, err := ops.Compile(r, ops.PlanOptions{SubBatch: -1, Logits: true})
+	require.NoError(t, err)
+	want, err := whole.Forward(x)
+	require.NoError(t, err)
+	for _, sub := range []int{0, 4} {
+		p, err := ops.Compile(r, ops.PlanOptions{SubBatch: sub, Logits: true})
+		require.NoError(t, err)
+		var sb strings.Builder
+		p.Describe(&sb)
+		require.Contains(t, sb.String(), "images at a time", "the early stages must be sub-batched")
+		got, err := p.Forward(x)
+		require.NoError(t, err)
+		require.LessOrEqual(t, maxRelDiff(got.Data, want.Data), 1e-5, "sub-batch %d", sub)
+		require.Less(t, p.ArenaBytes(32), whole.ArenaBytes(32), "chunking must shrink a batch-32 arena")
+	}
+}
