@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/simdnet/simdnet/internal/freelist"
+	"github.com/simdnet/simdnet/internal/parallel"
 )
 
 // minFlopsPerThread keeps small products on one goroutine: below it, waking a
@@ -50,14 +51,13 @@ func (jb *job) runSerial() {
 // which band, nor on the number of goroutines.
 type sharedJob struct {
 	job
-	byRows  bool
-	bands   int          // how many bands the job is cut into
-	next    atomic.Int64 // the next band to take
-	pending atomic.Int32 // helpers that have not finished with it
+	byRows bool
+	bands  int          // how many bands the job is cut into
+	next   atomic.Int64 // the next band to take
 }
 
-// work takes bands until none is left.
-func (sj *sharedJob) work() {
+// Work takes bands until none is left (the parallel.Task of the job).
+func (sj *sharedJob) Work() {
 	ws := workspaces.Get()
 	kern := sj.kern
 	for {
@@ -154,21 +154,7 @@ func runParallel(jb *job, t int) {
 	sj.byRows = splitByRows(jb, t)
 	sj.bands = bandsFor(jb, sj.byRows, t)
 	sj.next.Store(0)
-	helpers := helpersFor(t - 1)
-	sj.pending.Store(int32(t - 1))
-	for _, w := range helpers {
-		if !w.post(sj) {
-			sj.pending.Add(-1) // busy with another caller's product
-		}
-	}
-	sj.work()
-	// A helper that has not picked the job up yet has nothing left to do.
-	for _, w := range helpers {
-		if w.job.CompareAndSwap(sj, nil) {
-			sj.pending.Add(-1)
-		}
-	}
-	waitFor(sj)
+	parallel.Do(sj, t-1)
 	sj.job = job{} // drop references to the caller's matrices
 	sharedJobs.Put(sj)
 }

@@ -1,10 +1,15 @@
-// Package parallel splits loops over the cores, for the element-wise and
-// pooling work of ops and train (gemm has its own long-lived workers).
+// Package parallel spreads work over the cores: a pool of long-lived
+// helper goroutines (Do) that gemm hands its bands to, and the loop
+// splitters that the element-wise and pooling work of ops and train use.
+// Sharing one pool keeps the helpers that poll for gemm's next product from
+// sitting on a processor that another loop's goroutines are waiting for.
 package parallel
 
 import (
 	"runtime"
-	"sync"
+	"sync/atomic"
+
+	"github.com/simdnet/simdnet/internal/freelist"
 )
 
 // MinWork is the number of values that makes one goroutine's worth of
@@ -29,8 +34,9 @@ func For(n, grain int, body func(lo, hi int)) {
 }
 
 // Split cuts [0, n) into t contiguous ranges and runs body(w, lo, hi) for
-// range w on its own goroutine (range 0 on the caller's), for callers that
-// keep one partial result per worker.
+// every range w, spread over the calling goroutine and t-1 helpers of the
+// pool (see Do), for callers that keep one partial result per range. A
+// goroutine may run several ranges, one after the other.
 func Split(t, n int, body func(w, lo, hi int)) {
 	if n <= 0 {
 		return
@@ -39,12 +45,31 @@ func Split(t, n int, body func(w, lo, hi int)) {
 		body(0, 0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	for w := 1; w < t; w++ {
-		wg.Go(func() { body(w, n*w/t, n*(w+1)/t) })
+	st := splits.Get()
+	st.t, st.n, st.body = t, n, body
+	st.next.Store(0)
+	Do(st, t-1)
+	st.body = nil
+	splits.Put(st)
+}
+
+// splitTask is Split's task: ranges taken in order from a counter.
+type splitTask struct {
+	t, n int
+	body func(w, lo, hi int)
+	next atomic.Int64
+}
+
+var splits = freelist.List[*splitTask]{New: func() *splitTask { return new(splitTask) }}
+
+func (st *splitTask) Work() {
+	for {
+		w := int(st.next.Add(1) - 1)
+		if w >= st.t {
+			return
+		}
+		st.body(w, st.n*w/st.t, st.n*(w+1)/st.t)
 	}
-	body(0, 0, n/t)
-	wg.Wait()
 }
 
 // Chunks cuts [0, n) into chunks of size chunk (the last one shorter) and

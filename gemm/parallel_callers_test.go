@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/simdnet/simdnet/internal/parallel"
 )
 
 // TestConcurrentCallers runs multi-threaded products from several
@@ -15,9 +17,9 @@ import (
 // other's jobs, both with polling and with parking workers: every result
 // must still equal its one-thread result, and no call may hang.
 func TestConcurrentCallers(t *testing.T) {
-	defer spinFor.Store(spinFor.Load())
+	defer parallel.SpinFor.Store(parallel.SpinFor.Load())
 	for _, spin := range []time.Duration{0, 200 * time.Microsecond} {
-		spinFor.Store(int64(spin))
+		parallel.SpinFor.Store(int64(spin))
 		var wg sync.WaitGroup
 		for g := range 6 {
 			wg.Go(func() {
@@ -42,8 +44,8 @@ func TestConcurrentCallers(t *testing.T) {
 // TestParkedWorkersWake checks the hand-off to a worker that has parked:
 // after its polling window has run out, a new product must still reach it.
 func TestParkedWorkersWake(t *testing.T) {
-	defer spinFor.Store(spinFor.Load())
-	spinFor.Store(int64(time.Microsecond))
+	defer parallel.SpinFor.Store(parallel.SpinFor.Load())
+	parallel.SpinFor.Store(int64(time.Microsecond))
 	rng := rand.New(rand.NewPCG(16, 17))
 	p := newCase(rng, 300, 200, 150, false, false, 0, 1, 0)
 	p.Threads = 1
