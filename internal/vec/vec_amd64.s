@@ -606,9 +606,101 @@ ap_done:
 	VZEROUPPER
 	RET
 
+// WINDOW_REDUCE reduces a pooling window with OPPS (8 lanes) and OPSS (one
+// lane), each lane starting from the value in Y15/X15 and taking the cells
+// in row order. The caller has loaded the arguments into the registers
+// below.
+//   DI: dst   SI: the window's first cell   CX: channels
+//   R8: cells per window row   R9: window rows
+//   R10: window row stride in bytes   R11: cell stride in bytes
+//   AX: first channel of the current chunk   DX: its first cell
+//   R13, R14: cell pointer and cells left in a row   R12: rows left
+//   Y0-Y3: the accumulators of 32 channels
+#define WINDOW_REDUCE(OPPS, OPSS) \
+	SHLQ $2, R10               \
+	MOVQ CX, R11               \
+	SHLQ $2, R11               \
+	XORQ AX, AX                \
+vec32:                         \
+	LEAQ    32(AX), BX         \
+	CMPQ    BX, CX             \
+	JGT     vec8               \
+	LEAQ    (SI)(AX*4), DX     \
+	VMOVAPS Y15, Y0            \
+	VMOVAPS Y15, Y1            \
+	VMOVAPS Y15, Y2            \
+	VMOVAPS Y15, Y3            \
+	MOVQ    R9, R12            \
+row32:                         \
+	MOVQ DX, R13               \
+	MOVQ R8, R14               \
+col32:                         \
+	OPPS (R13), Y0, Y0         \
+	OPPS 32(R13), Y1, Y1       \
+	OPPS 64(R13), Y2, Y2       \
+	OPPS 96(R13), Y3, Y3       \
+	ADDQ R11, R13              \
+	DECQ R14                   \
+	JNZ  col32                 \
+	ADDQ R10, DX               \
+	DECQ R12                   \
+	JNZ  row32                 \
+	VMOVUPS Y0, (DI)(AX*4)     \
+	VMOVUPS Y1, 32(DI)(AX*4)   \
+	VMOVUPS Y2, 64(DI)(AX*4)   \
+	VMOVUPS Y3, 96(DI)(AX*4)   \
+	MOVQ    BX, AX             \
+	JMP     vec32              \
+vec8:                          \
+	LEAQ    8(AX), BX          \
+	CMPQ    BX, CX             \
+	JGT     tail               \
+	LEAQ    (SI)(AX*4), DX     \
+	VMOVAPS Y15, Y0            \
+	MOVQ    R9, R12            \
+row8:                          \
+	MOVQ DX, R13               \
+	MOVQ R8, R14               \
+col8:                          \
+	OPPS (R13), Y0, Y0         \
+	ADDQ R11, R13              \
+	DECQ R14                   \
+	JNZ  col8                  \
+	ADDQ R10, DX               \
+	DECQ R12                   \
+	JNZ  row8                  \
+	VMOVUPS Y0, (DI)(AX*4)     \
+	MOVQ    BX, AX             \
+	JMP     vec8               \
+tail:                          \
+	CMPQ    AX, CX             \
+	JGE     done               \
+	LEAQ    (SI)(AX*4), DX     \
+	VMOVAPS X15, X0            \
+	MOVQ    R9, R12            \
+row1:                          \
+	MOVQ DX, R13               \
+	MOVQ R8, R14               \
+col1:                          \
+	OPSS (R13), X0, X0         \
+	ADDQ R11, R13              \
+	DECQ R14                   \
+	JNZ  col1                  \
+	ADDQ R10, DX               \
+	DECQ R12                   \
+	JNZ  row1                  \
+	VMOVSS X0, (DI)(AX*4)      \
+	INCQ   AX                  \
+	JMP    tail                \
+done:                          \
+	VZEROUPPER                 \
+	RET
+
 // windowMaxAVX2 is windowMaxGo: the maximum over a pooling window of
 // rows×cols cells, each a vector of c channels; cells in a row are c
-// floats apart, rows rowStride floats apart.
+// floats apart, rows rowStride floats apart. Starting each lane from -Inf
+// and taking every cell with MAXPS gives the twin's result to the bit: the
+// first cell's value, NaN included, replaces -Inf.
 //
 //	for i := range c {
 //		acc := src[i]
@@ -621,100 +713,16 @@ ap_done:
 // func windowMaxAVX2(dst, src *float32, c, cols, rows, rowStride int)
 // Requires: AVX, AVX2
 TEXT ·windowMaxAVX2(SB), NOSPLIT, $0-48
-	MOVQ dst+0(FP), DI        // DI: dst
-	MOVQ src+8(FP), SI        // SI: the window's first cell
-	MOVQ c+16(FP), CX         // CX: channels
-	MOVQ cols+24(FP), R8      // R8: cells per window row
-	MOVQ rows+32(FP), R9      // R9: window rows
+	MOVL         $0xff800000, BX // -Inf
+	MOVL         BX, X15
+	VBROADCASTSS X15, Y15
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ c+16(FP), CX
+	MOVQ cols+24(FP), R8
+	MOVQ rows+32(FP), R9
 	MOVQ rowStride+40(FP), R10
-	SHLQ $2, R10              // R10: window row stride in bytes
-	MOVQ CX, R11
-	SHLQ $2, R11              // R11: cell stride in bytes
-	XORQ AX, AX               // AX: first channel of the current chunk
-
-wm_vec32: // 32 channels at a time in Y0-Y3
-	LEAQ    32(AX), BX
-	CMPQ    BX, CX
-	JGT     wm_vec8
-	LEAQ    (SI)(AX*4), DX
-	VMOVUPS (DX), Y0
-	VMOVUPS 32(DX), Y1
-	VMOVUPS 64(DX), Y2
-	VMOVUPS 96(DX), Y3
-	MOVQ    R9, R12
-
-wm_row32:
-	MOVQ DX, R13
-	MOVQ R8, R14
-
-wm_col32:
-	VMAXPS (R13), Y0, Y0
-	VMAXPS 32(R13), Y1, Y1
-	VMAXPS 64(R13), Y2, Y2
-	VMAXPS 96(R13), Y3, Y3
-	ADDQ   R11, R13
-	DECQ   R14
-	JNZ    wm_col32
-	ADDQ   R10, DX
-	DECQ   R12
-	JNZ    wm_row32
-	VMOVUPS Y0, (DI)(AX*4)
-	VMOVUPS Y1, 32(DI)(AX*4)
-	VMOVUPS Y2, 64(DI)(AX*4)
-	VMOVUPS Y3, 96(DI)(AX*4)
-	MOVQ    BX, AX
-	JMP     wm_vec32
-
-wm_vec8: // then 8 at a time in Y0
-	LEAQ    8(AX), BX
-	CMPQ    BX, CX
-	JGT     wm_tail
-	LEAQ    (SI)(AX*4), DX
-	VMOVUPS (DX), Y0
-	MOVQ    R9, R12
-
-wm_row8:
-	MOVQ DX, R13
-	MOVQ R8, R14
-
-wm_col8:
-	VMAXPS (R13), Y0, Y0
-	ADDQ   R11, R13
-	DECQ   R14
-	JNZ    wm_col8
-	ADDQ   R10, DX
-	DECQ   R12
-	JNZ    wm_row8
-	VMOVUPS Y0, (DI)(AX*4)
-	MOVQ    BX, AX
-	JMP     wm_vec8
-
-wm_tail: // and the last channels one by one
-	CMPQ   AX, CX
-	JGE    wm_done
-	LEAQ   (SI)(AX*4), DX
-	VMOVSS (DX), X0
-	MOVQ   R9, R12
-
-wm_row1:
-	MOVQ DX, R13
-	MOVQ R8, R14
-
-wm_col1:
-	VMAXSS (R13), X0, X0
-	ADDQ   R11, R13
-	DECQ   R14
-	JNZ    wm_col1
-	ADDQ   R10, DX
-	DECQ   R12
-	JNZ    wm_row1
-	VMOVSS X0, (DI)(AX*4)
-	INCQ   AX
-	JMP    wm_tail
-
-wm_done:
-	VZEROUPPER
-	RET
+	WINDOW_REDUCE(VMAXPS, VMAXSS)
 
 // windowSumAVX2 is windowSumGo: the sum over a pooling window laid out as
 // for windowMaxAVX2, cell by cell in row order.
@@ -728,97 +736,11 @@ wm_done:
 // func windowSumAVX2(dst, src *float32, c, cols, rows, rowStride int)
 // Requires: AVX, AVX2
 TEXT ·windowSumAVX2(SB), NOSPLIT, $0-48
+	VXORPS Y15, Y15, Y15
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ c+16(FP), CX
 	MOVQ cols+24(FP), R8
 	MOVQ rows+32(FP), R9
 	MOVQ rowStride+40(FP), R10
-	SHLQ $2, R10
-	MOVQ CX, R11
-	SHLQ $2, R11
-	XORQ AX, AX
-
-ws_vec32:
-	LEAQ   32(AX), BX
-	CMPQ   BX, CX
-	JGT    ws_vec8
-	LEAQ   (SI)(AX*4), DX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	MOVQ   R9, R12
-
-ws_row32:
-	MOVQ DX, R13
-	MOVQ R8, R14
-
-ws_col32:
-	VADDPS (R13), Y0, Y0
-	VADDPS 32(R13), Y1, Y1
-	VADDPS 64(R13), Y2, Y2
-	VADDPS 96(R13), Y3, Y3
-	ADDQ   R11, R13
-	DECQ   R14
-	JNZ    ws_col32
-	ADDQ   R10, DX
-	DECQ   R12
-	JNZ    ws_row32
-	VMOVUPS Y0, (DI)(AX*4)
-	VMOVUPS Y1, 32(DI)(AX*4)
-	VMOVUPS Y2, 64(DI)(AX*4)
-	VMOVUPS Y3, 96(DI)(AX*4)
-	MOVQ    BX, AX
-	JMP     ws_vec32
-
-ws_vec8:
-	LEAQ   8(AX), BX
-	CMPQ   BX, CX
-	JGT    ws_tail
-	LEAQ   (SI)(AX*4), DX
-	VXORPS Y0, Y0, Y0
-	MOVQ   R9, R12
-
-ws_row8:
-	MOVQ DX, R13
-	MOVQ R8, R14
-
-ws_col8:
-	VADDPS (R13), Y0, Y0
-	ADDQ   R11, R13
-	DECQ   R14
-	JNZ    ws_col8
-	ADDQ   R10, DX
-	DECQ   R12
-	JNZ    ws_row8
-	VMOVUPS Y0, (DI)(AX*4)
-	MOVQ    BX, AX
-	JMP     ws_vec8
-
-ws_tail:
-	CMPQ   AX, CX
-	JGE    ws_done
-	LEAQ   (SI)(AX*4), DX
-	VXORPS X0, X0, X0
-	MOVQ   R9, R12
-
-ws_row1:
-	MOVQ DX, R13
-	MOVQ R8, R14
-
-ws_col1:
-	VADDSS (R13), X0, X0
-	ADDQ   R11, R13
-	DECQ   R14
-	JNZ    ws_col1
-	ADDQ   R10, DX
-	DECQ   R12
-	JNZ    ws_row1
-	VMOVSS X0, (DI)(AX*4)
-	INCQ   AX
-	JMP    ws_tail
-
-ws_done:
-	VZEROUPPER
-	RET
+	WINDOW_REDUCE(VADDPS, VADDSS)
