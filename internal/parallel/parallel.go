@@ -27,8 +27,8 @@ func Workers(n, grain int) int {
 }
 
 // For runs body over [0, n) split into Workers(n, grain) contiguous ranges,
-// one of them on the calling goroutine. It is for work whose result does
-// not depend on how it is split.
+// spread over the calling goroutine and the pool's helpers (see Split). It
+// is for work whose result does not depend on how it is split.
 func For(n, grain int, body func(lo, hi int)) {
 	Split(Workers(n, grain), n, func(_, lo, hi int) { body(lo, hi) })
 }
