@@ -38,7 +38,9 @@ func BenchmarkSgemm(b *testing.B) {
 					p := gemm.Params{M: s.M, N: s.N, K: s.K, Alpha: 1, A: a, LDA: s.K, B: bb, LDB: s.N, C: c, LDC: s.N, Kernel: &kern}
 					gemm.Run(&p)
 					b.ResetTimer()
-					for b.Loop() {
+					// b.N, not b.Loop: with -cpu 1,2 a b.Loop benchmark times its first
+					// figure before GOMAXPROCS is set (golang/go#49980).
+					for range b.N {
 						gemm.Run(&p)
 					}
 					reportGFLOPS(b, s)
@@ -67,7 +69,9 @@ func BenchmarkSgemmPrepacked(b *testing.B) {
 						BPacked: gemm.PackB(&kern, false, s.K, s.N, bb, s.N), Bias: bias, ReLU: true}
 					gemm.Run(&p)
 					b.ResetTimer()
-					for b.Loop() {
+					// b.N, not b.Loop: with -cpu 1,2 a b.Loop benchmark times its first
+					// figure before GOMAXPROCS is set (golang/go#49980).
+					for range b.N {
 						gemm.Run(&p)
 					}
 					reportGFLOPS(b, s)

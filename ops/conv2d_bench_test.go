@@ -37,7 +37,9 @@ func BenchmarkConv2D(b *testing.B) {
 		name := fmt.Sprintf("%dx%dx%d_k%d_s%d", c.h, c.h, c.cin, c.k, c.s)
 		b.Run(name+"/Forward", func(b *testing.B) {
 			b.SetBytes(flops) // "MB/s" reads as MFLOP/s
-			for b.Loop() {
+			// b.N, not b.Loop: with -cpu 1,2 a b.Loop benchmark times its first
+			// figure before GOMAXPROCS is set (golang/go#49980).
+			for range b.N {
 				if err := l.Forward(out, []*Tensor{x}, Inference); err != nil {
 					b.Fatal(err)
 				}
@@ -47,7 +49,10 @@ func BenchmarkConv2D(b *testing.B) {
 			cols := make([]float32, g.Rows()*g.Cols())
 			im2col.Im2Col(cols, x.Data, g)
 			b.SetBytes(flops)
-			for b.Loop() {
+			b.ResetTimer()
+			// b.N, not b.Loop: with -cpu 1,2 a b.Loop benchmark times its first
+			// figure before GOMAXPROCS is set (golang/go#49980).
+			for range b.N {
 				gemm.Sgemm(false, false, g.Rows(), c.cout, g.Cols(), 1, cols, g.Cols(), l.Kernel.Value, c.cout, 0, out.Data, c.cout)
 			}
 		})

@@ -26,7 +26,10 @@ func BenchmarkForward(b *testing.B) {
 			for i := range x.Data {
 				x.Data[i] = float32(i%255) / 255
 			}
-			for b.Loop() {
+			b.ResetTimer()
+			// b.N, not b.Loop: with -cpu 1,2 a b.Loop benchmark times its first
+			// figure before GOMAXPROCS is set (golang/go#49980).
+			for range b.N {
 				if _, err := g.Forward(x, ops.Inference); err != nil {
 					b.Fatal(err)
 				}
