@@ -9,34 +9,38 @@ import (
 
 // Cache sizes assumed when cpuid cannot tell (typical of current x86 cores).
 const (
-	defaultL1D = 32 << 10
-	defaultL2  = 1 << 20
-	defaultL3  = 8 << 20
+	defaultL2 = 1 << 20
+	defaultL3 = 8 << 20
 )
 
 // blockSizes derives MC, KC and NC for an MR×NR kernel from the cache sizes,
 // in the spirit of BLIS's analytical model, with the constants fitted to
-// measurements (simdnet bench gemm --sweep on a Cascade Lake, 32 KiB L1d,
-// 1 MiB L2): a KC×NR panel of B of about 1.5× L1 (KC = 384 for both
-// assembly kernels; deeper slices amortise the C tile's load and store, and
-// the panel is streamed from L2 as much as reused from L1), an MC×KC block
-// of A of about 3/8 of L2 (MC ≈ 250), and a KC×NC block of B a share of L3.
-// KC = 128 and MC ≈ 1000, the plain half-L1/half-L2 model, measured 20-30%
-// slower on square and ResNet shapes. Environment variables SIMDNET_GEMM_MC,
-// _KC and _NC override the result for tuning.
+// measurements on a Cascade Lake (32 KiB L1d, 1 MiB L2) by alternating
+// rounds of simdnet bench gemm (and simdnet bench gemm --sweep):
+//   - KC deep, about L2/1500 (704 for 1 MiB): every KC slice loads and stores
+//     each C tile once more and pays a micro-kernel call per tile, while the
+//     KC×NR panel of B is streamed from L2 at any depth that matters (the
+//     12×32 kernel's panel is 48 KiB at KC = 384, already past L1). Against
+//     KC = 384 (MC = 252), KC = 704 (MC = 132) measured, in alternating
+//     rounds, batch-32 ResNet50 inference at 185 → 189 img/s on one thread
+//     and 346 → 362 on two, and 1-5% more on most square and batch-32
+//     products, on both assembly kernels; the 16×256×2304 product with B
+//     read in place lost 3%.
+//   - MC so that an MC×KC block of A takes about 3/8 of L2.
+//   - NC so that a KC×NC block of B takes a quarter of L3.
+//
+// Environment variables SIMDNET_GEMM_MC, _KC and _NC override the result for
+// tuning.
 func blockSizes(mr, nr int) (mc, kc, nc int) {
-	l1, l2, l3 := defaultL1D, defaultL2, defaultL3
-	if c := cpuid.CPU.Cache; c.L1D > 0 {
-		l1 = c.L1D
-		if c.L2 > 0 {
-			l2 = c.L2
-		}
+	l2, l3 := defaultL2, defaultL3
+	if c := cpuid.CPU.Cache; c.L2 > 0 {
+		l2 = c.L2
 		if c.L3 > 0 {
 			l3 = c.L3
 		}
 	}
-	kc = l1 * 3 / 2 / (nr * 4)
-	kc = max(64, min(384, kc&^7))
+	kc = l2 * 11 / 16384
+	kc = max(128, min(1024, kc&^7))
 	mc = l2 * 3 / 8 / (kc * 4)
 	mc = max(mr, mc/mr*mr)
 	// L3 is shared between cores; take a quarter of it, and never less than

@@ -16,7 +16,7 @@ type Kernel struct {
 	MR, NR int // register tile: rows of A and columns of B per micro-kernel call
 
 	MC int // rows of A packed per block (a multiple of MR); sized for L2
-	KC int // depth of each packed block; sized so a KC×NR panel of B stays in L1
+	KC int // depth of each packed block; deep, so that C tiles are revisited rarely
 	NC int // columns of B packed per block (a multiple of NR); sized for L3
 
 	// fn computes one MR×NR tile; see microKernel.

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,10 +89,17 @@ func benchGEMM(args []string, stdout io.Writer) error {
 
 func sweepGEMM(w io.Writer, s bench.Shape, k gemm.Kernel, threads int, round time.Duration) error {
 	fmt.Fprintf(w, "sweeping block sizes of %s on %s (%dx%dx%d), %d thread(s)\n", k.Name, s.Name, s.M, s.N, s.K, threads)
-	mcs := []int{k.MR * 8, k.MR * 16, k.MR * 32, k.MR * 64}
-	kcs := []int{128, 192, 256, 384, 512}
-	ncs := []int{k.NR * 32, k.NR * 128, k.NR * 256}
-	res := bench.Sweep(s, k, threads, mcs, kcs, ncs, round)
+	// MC goes with KC: the A block (MC×KC) is what must stay in L2, so each
+	// depth is tried with blocks of 128 to 512 KiB.
+	var res []bench.SweepResult
+	for _, kc := range []int{192, 256, 384, 512, 704, 896, 1024} {
+		var mcs []int
+		for _, blockKiB := range []int{128, 256, 384, 512} {
+			mcs = append(mcs, blockKiB<<10/(4*kc))
+		}
+		res = append(res, bench.Sweep(s, k, threads, mcs, []int{kc}, []int{k.NR * 32, k.NR * 128}, round)...)
+	}
+	slices.SortStableFunc(res, func(a, b bench.SweepResult) int { return cmp.Compare(b.GFLOPS, a.GFLOPS) })
 	for _, r := range res {
 		fmt.Fprintf(w, "MC=%-5d KC=%-4d NC=%-5d %7.1f GFLOPS\n", r.MC, r.KC, r.NC, r.GFLOPS)
 	}
