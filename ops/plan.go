@@ -2,10 +2,12 @@ package ops
 
 import (
 	"fmt"
+	"io"
+	"time"
+
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/im2col"
 	"github.com/simdnet/simdnet/internal/freelist"
-	"io"
 )
 
 // PlanOptions tunes Compile.
@@ -103,6 +105,12 @@ func (p *Plan) Steps() int { return len(p.steps) }
 // (N followed by OutputShape). It returns an error naming what is wrong when
 // the shapes do not match, and allocates nothing once the arena pool is warm.
 func (p *Plan) Run(out, x *Tensor) error {
+	return p.run(out, x, nil)
+}
+
+// run is Run; with spent non-nil it also adds each step's wall time to
+// spent[step] (see Profile).
+func (p *Plan) run(out, x *Tensor, spent []time.Duration) error {
 	if err := p.checkIO(out, x); err != nil {
 		return err
 	}
@@ -114,17 +122,68 @@ func (p *Plan) Run(out, x *Tensor) error {
 	ar.whole, ar.x, ar.y = batch, x.Data, out.Data
 	for ar.start = 0; ar.start < batch && p.prefix > 0; ar.start += p.chunk {
 		ar.batch = min(p.chunk, batch-ar.start)
-		for i := range p.steps[:p.prefix] {
-			p.steps[i].run(p, ar)
-		}
+		p.runSteps(ar, 0, p.prefix, spent)
 	}
 	ar.start, ar.batch = 0, batch
-	for i := range p.steps[p.prefix:] {
-		p.steps[p.prefix+i].run(p, ar)
-	}
+	p.runSteps(ar, p.prefix, len(p.steps), spent)
 	ar.x, ar.y = nil, nil
 	p.arenas.Put(ar)
 	return nil
+}
+
+func (p *Plan) runSteps(ar *arena, from, to int, spent []time.Duration) {
+	if spent == nil {
+		for i := from; i < to; i++ {
+			p.steps[i].run(p, ar)
+		}
+		return
+	}
+	for i := from; i < to; i++ {
+		start := time.Now()
+		p.steps[i].run(p, ar)
+		spent[i] += time.Since(start)
+	}
+}
+
+// StepTime is one step's share of a profiled run.
+type StepTime struct {
+	Step    int           // index, as in Describe
+	What    string        // the step's line in Describe
+	Time    time.Duration // wall time per run
+	Percent float64       // share of the whole run
+}
+
+// Profile runs the plan on x (warm-up once, then runs times) and returns the
+// wall time of each fused step per run: where a forward pass spends its time.
+func (p *Plan) Profile(x *Tensor, runs int) ([]StepTime, error) {
+	if x == nil || len(x.Shape) != len(p.in)+1 {
+		return nil, p.inputErr(x)
+	}
+	if runs < 1 {
+		return nil, fmt.Errorf("plan %s: profile: %d runs, want at least 1", p.name, runs)
+	}
+	out := NewTensor(append([]int{x.Shape[0]}, p.out...)...)
+	if err := p.Run(out, x); err != nil {
+		return nil, err
+	}
+	spent := make([]time.Duration, len(p.steps))
+	for range runs {
+		if err := p.run(out, x, spent); err != nil {
+			return nil, err
+		}
+	}
+	var total time.Duration
+	for _, d := range spent {
+		total += d
+	}
+	times := make([]StepTime, len(p.steps))
+	for i, d := range spent {
+		times[i] = StepTime{Step: i, What: p.steps[i].describe(p), Time: d / time.Duration(runs)}
+		if total > 0 {
+			times[i].Percent = 100 * float64(d) / float64(total)
+		}
+	}
+	return times, nil
 }
 
 // Forward runs the plan on x and returns a new output tensor.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -249,4 +250,31 @@ func TestPlanSubBatches(t *testing.T) {
 		require.LessOrEqual(t, maxRelDiff(got.Data, want.Data), 1e-5, "sub-batch %d", sub)
 		require.Less(t, p.ArenaBytes(32), whole.ArenaBytes(32), "chunking must shrink a batch-32 arena")
 	}
+}
+
+// TestPlanProfile: one entry per step, in Describe's words, shares adding
+// up to the whole, and bad arguments refused with a message.
+func TestPlanProfile(t *testing.T) {
+	g := smallGraph(t)
+	p, err := ops.Compile(g, ops.PlanOptions{SubBatch: 2})
+	require.NoError(t, err)
+	x := randomBatch(rand.New(rand.NewPCG(9, 9)), 3, 9, 11, 3)
+	times, err := p.Profile(x, 3)
+	require.NoError(t, err)
+	require.Len(t, times, p.Steps())
+	var sb strings.Builder
+	p.Describe(&sb)
+	sum := 0.0
+	for i, st := range times {
+		require.Equal(t, i, st.Step)
+		require.Contains(t, sb.String(), st.What)
+		require.GreaterOrEqual(t, st.Time, time.Duration(0))
+		sum += st.Percent
+	}
+	require.InDelta(t, 100, sum, 1e-6)
+
+	_, err = p.Profile(x, 0)
+	require.ErrorContains(t, err, "0 runs")
+	_, err = p.Profile(randomBatch(rand.New(rand.NewPCG(1, 1)), 1, 9, 11, 4), 1)
+	require.ErrorContains(t, err, "input is shape (1, 9, 11, 4)")
 }

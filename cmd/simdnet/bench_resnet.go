@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/simdnet/simdnet/bench"
+	"github.com/simdnet/simdnet/ops"
 )
 
 func init() {
@@ -25,6 +26,7 @@ func benchResNet(args []string, stdout io.Writer) error {
 	threads := fs.Int("threads", 0, "threads (GOMAXPROCS and goroutines per product); 0: all cores")
 	round := fs.Duration("round", time.Second, "minimum length of a timed round")
 	asJSON := fs.Bool("json", false, "print one JSON object as the last line")
+	profile := fs.Bool("profile", false, "after each batch size, print the time of every fused step (where the time goes)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,6 +58,7 @@ func benchResNet(args []string, stdout io.Writer) error {
 	debug.FreeOSMemory()
 	resetPeakRSS()
 	var results []bench.ResNetResult
+	profiles := map[int][]ops.StepTime{}
 	arena := 0
 	for _, b := range sizes {
 		r, err := bench.ResNet(*arch, flop, p, b, t, *round)
@@ -65,6 +68,18 @@ func benchResNet(args []string, stdout io.Writer) error {
 		results = append(results, r)
 		arena = max(arena, r.ArenaBytes)
 		fmt.Fprintf(stdout, "%s  arena %.1f MiB\n", r, mib(r.ArenaBytes))
+		if *profile {
+			runs := max(3, int(round.Seconds()*1e3/r.MsPerBatch))
+			times, err := p.Profile(bench.RandomImages(p, b), runs)
+			if err != nil {
+				return err
+			}
+			profiles[b] = times
+			fmt.Fprintf(stdout, "  step  ms/batch      %%  fused step (batch %d, mean of %d runs)\n", b, runs)
+			for _, st := range times {
+				fmt.Fprintf(stdout, "  %4d  %8.3f  %5.1f  %s\n", st.Step, float64(st.Time)/1e6, st.Percent, st.What)
+			}
+		}
 	}
 	rss := peakRSS()
 	if rss > 0 {
@@ -75,9 +90,27 @@ func benchResNet(args []string, stdout io.Writer) error {
 		return json.NewEncoder(stdout).Encode(map[string]any{
 			"bench": "resnet50", "arch": *arch, "threads": t, "results": results, "peak_rss_bytes": rss,
 			"fp32_weight_bytes": fp32, "packed_weight_bytes": p.WeightBytes(), "gflop_per_img": flop / 1e9,
+			"profile": jsonProfiles(profiles),
 		})
 	}
 	return nil
+}
+
+// jsonProfiles lists --profile's step times by batch size, in milliseconds;
+// nil without --profile.
+func jsonProfiles(profiles map[int][]ops.StepTime) map[string][]map[string]any {
+	if len(profiles) == 0 {
+		return nil
+	}
+	out := map[string][]map[string]any{}
+	for b, times := range profiles {
+		for _, st := range times {
+			out[strconv.Itoa(b)] = append(out[strconv.Itoa(b)], map[string]any{
+				"step": st.Step, "what": st.What, "ms": float64(st.Time) / 1e6, "percent": st.Percent,
+			})
+		}
+	}
+	return out
 }
 
 func mib(bytes int) float64 { return float64(bytes) / (1 << 20) }

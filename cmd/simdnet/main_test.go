@@ -76,6 +76,36 @@ func TestBenchGEMMJSON(t *testing.T) {
 	}
 }
 
+func TestBenchResNetProfileJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the seed ResNet50")
+	}
+	code, out, _ := run(t, "bench", "resnet50", "--batch", "1", "--round", "5ms", "--profile", "--json")
+	if code != 0 || !strings.Contains(out, "fused step (batch 1") {
+		t.Fatalf("bench resnet50 --profile: status %d\n%s", code, out)
+	}
+	var res struct {
+		Profile map[string][]struct {
+			Step    int     `json:"step"`
+			What    string  `json:"what"`
+			Ms      float64 `json:"ms"`
+			Percent float64 `json:"percent"`
+		} `json:"profile"`
+	}
+	lastJSON(t, out, &res)
+	steps := res.Profile["1"]
+	if len(steps) != 56 || !strings.HasPrefix(steps[0].What, "conv 7x7/2") {
+		t.Fatalf("profile of batch 1: %d steps, first %+v", len(steps), steps)
+	}
+	sum := 0.0
+	for _, s := range steps {
+		sum += s.Percent
+	}
+	if sum < 99.9 || sum > 100.1 {
+		t.Fatalf("step shares add up to %.2f%%", sum)
+	}
+}
+
 // writeSigns writes a tiny flat image folder: two classes, bright or dark.
 func writeSigns(t *testing.T) string {
 	dir := t.TempDir()
