@@ -154,13 +154,20 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 						packB(ws.b[jr*kc:], jb.b, jb.ldb, jb.transB, pc, kc, jc+jr, min(lazyPanels*nr, nc-jr), nr)
 					}
 					bPanel, bStride := jb.bPanel(ws, pc, kc, jc, jr, cols)
+					// Each strip prefetches its share of the next panel.
+					next := jb.nextPanel(ws, pc, kc, jc, jr, nc, lazyB, ic+kern.MC < i1)
+					if next == nil {
+						next = bPanel
+					}
+					share := (len(next) + strips(mc, mr) - 1) / strips(mc, mr)
 					for ir := 0; ir < mc; ir += mr { // loop 1: MR-tall strips of A
 						rows := min(mr, mc-ir)
+						bNext := next[min(ir/mr*share, len(next)-1):]
 						if ir >= full {
-							jb.tile(ws, ws.a, 1, mr, bPanel, bStride, kc, ic+ir, jc+jr, rows, cols, first, last)
+							jb.tile(ws, ws.a, 1, mr, bPanel, bStride, kc, ic+ir, jc+jr, rows, cols, first, last, bNext)
 							continue
 						}
-						jb.tile(ws, aBase[ir*stripRow:], aRS, aKS, bPanel, bStride, kc, ic+ir, jc+jr, rows, cols, first, last)
+						jb.tile(ws, aBase[ir*stripRow:], aRS, aKS, bPanel, bStride, kc, ic+ir, jc+jr, rows, cols, first, last, bNext)
 					}
 				}
 			}
@@ -197,6 +204,35 @@ func (jb *job) packA(dst []float32, i0, mc, p0, kc, mr int) {
 	}
 }
 
+// strips is the number of MR-row strips in mc rows.
+func strips(mc, mr int) int { return (mc + mr - 1) / mr }
+
+// nextPanel returns the part of B, kc rows deep, that the strips read after
+// those of panel jr, for the kernels to prefetch into L2 (see microKernel's
+// bNext): the next panel of the block, or the block's first one when more
+// rows of A follow. A panel comes from L3 or memory when it was packed or
+// pre-packed long before; the prefetch hides that latency while the strips
+// of the current panel run. It returns nil for B read in place, whose rows
+// are not contiguous, and for B packed lazily, whose next panels are packed
+// (and so brought into L2) just before they are read.
+func (jb *job) nextPanel(ws *workspace, pc, kc, jc, jr, nc int, lazy, moreRows bool) []float32 {
+	nr := jb.kern.NR
+	next := jr + nr
+	if next >= nc {
+		if !moreRows {
+			return nil
+		}
+		next = 0
+	}
+	switch {
+	case jb.bSrc == bPrepacked:
+		return jb.bp.panel((jc+next)/nr, pc)[:kc*nr]
+	case jb.bSrc == bPackPerCall && !lazy:
+		return ws.b[next*kc : next*kc+kc*nr]
+	}
+	return nil
+}
+
 // bPanel returns the B panel for columns [jc+jr, jc+jr+cols) at depth pc and
 // the stride between its rows.
 func (jb *job) bPanel(ws *workspace, pc, kc, jc, jr, cols int) ([]float32, int) {
@@ -220,7 +256,7 @@ func (jb *job) bPanel(ws *workspace, pc, kc, jc, jr, cols int) ([]float32, int) 
 // tile runs the micro-kernel for the rows×cols tile of C at (i, j). The
 // first KC slice brings in beta·C and the residual, the last one adds the
 // bias and applies the ReLU, so each is done once per element.
-func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStride, kc, i, j, rows, cols int, first, last bool) {
+func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStride, kc, i, j, rows, cols int, first, last bool, bNext []float32) {
 	kern := jb.kern
 	ldc := jb.ldc
 	c := jb.c[i*ldc+j:]
@@ -248,7 +284,7 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 		}
 	}
 	if rows == kern.MR && cols == kern.NR {
-		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags)
+		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags, bNext)
 		return
 	}
 	// Edge tile. A strip of at most 8 rows runs the 4-row kernel once or
@@ -265,12 +301,12 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 			rr = res[r0*jb.ldr:]
 		}
 		if sub == mr && cols == kern.NR {
-			fn(kc, ar, aRS, aKS, b, bStride, cr, ldc, rr, jb.ldr, bias, flags)
+			fn(kc, ar, aRS, aKS, b, bStride, cr, ldc, rr, jb.ldr, bias, flags, bNext)
 			continue
 		}
 		// Compute the whole tile into the workspace, then store only the
 		// part that lies inside C.
-		fn(kc, ar, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0, nil, 0)
+		fn(kc, ar, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0, nil, 0, bNext)
 		for r := 0; r < sub; r++ {
 			finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], cr[r*ldc:r*ldc+cols], resRow(rr, r, jb.ldr, cols, flags), bias, flags)
 		}

@@ -42,7 +42,14 @@ type Kernel struct {
 // (bStride == NR) or B itself read in place (bStride == ldb), which saves
 // packing when A has few rows. The residual comes in with the first KC
 // slice, so that a residual block's C needs no copy of it beforehand.
-type microKernel func(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint)
+//
+// bNext is where the driver reads B after this call (BLIS's b_next): the
+// assembly kernels prefetch it into L2, one cache line every four k steps,
+// so that the next panel, coming from L3 or memory, is in L2 by the time its
+// first strip runs; the driver gives each strip of a block a different part
+// of the next panel. Only the address is used (prefetches never fault); the
+// portable kernel ignores it.
+type microKernel func(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, bNext []float32)
 
 // Micro-kernel flags.
 const (

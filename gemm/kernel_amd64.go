@@ -19,21 +19,21 @@ var (
 // step aKS are in elements.
 //
 //go:noescape
-func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
+func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
 
 // sgemm12x32AVX512 is the micro-kernel of microKernel's doc comment for a
 // 12×32 tile (MR=12, NR=32) in twenty-four zmm accumulators. A's row stride
 // aRS and k step aKS are in elements.
 //
 //go:noescape
-func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
+func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
 
 // sgemm4x32AVX512 is the micro-kernel of microKernel's doc comment for a
 // 4×32 tile (MR=4, NR=32): the edge kernel of sgemm12x32AVX512 for strips
 // of at most 8 rows, which reads the same A layouts and B panels.
 //
 //go:noescape
-func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
+func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
 
 // archKernels lists the assembly kernels this CPU can run, slowest first.
 func archKernels() []Kernel {
@@ -49,7 +49,7 @@ func archKernels() []Kernel {
 	return ks
 }
 
-type asmFunc func(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
+type asmFunc func(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
 
 // asmKernel wraps an assembly micro-kernel in the slice-based signature the
 // driver calls. The driver guarantees the slices are long enough; they are
@@ -57,9 +57,9 @@ type asmFunc func(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *f
 func asmKernel(name, isa string, mr, nr int, fn asmFunc) Kernel {
 	k := Kernel{Name: name, ISA: isa, MR: mr, NR: nr}
 	k.MC, k.KC, k.NC = blockSizes(mr, nr)
-	k.fn = func(kk int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint) {
+	k.fn = func(kk int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, bNext []float32) {
 		fn(kk, unsafe.SliceData(a), aRS, aKS, unsafe.SliceData(b), bStride, unsafe.SliceData(c), ldc,
-			unsafe.SliceData(res), ldr, unsafe.SliceData(bias), flags)
+			unsafe.SliceData(res), ldr, unsafe.SliceData(bias), flags, unsafe.SliceData(bNext))
 	}
 	return k
 }

@@ -9,7 +9,7 @@ func genericKernel() Kernel {
 
 // sgemm4x4Go is the portable micro-kernel: a 4×4 tile held in sixteen local
 // variables, which the Go compiler keeps in registers for most of the loop.
-func sgemm4x4Go(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint) {
+func sgemm4x4Go(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, _ []float32) {
 	var c00, c01, c02, c03 float32
 	var c10, c11, c12, c13 float32
 	var c20, c21, c22, c23 float32

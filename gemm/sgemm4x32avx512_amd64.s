@@ -8,6 +8,7 @@
 //   R12: 3 × A row stride                  R10: A k step in bytes (k loop only)
 //   DI: B row (32 floats per k)            R8: B row stride in bytes
 //   CX, BX: k iterations left
+//   R15: next B panel to prefetch into L2 (bNext), a line per 4 k steps
 //   Z0, Z1: B row                          Z2, Z3: broadcast A values
 //   Z8-Z15: C tile, row i in Z(8+2i) (columns 0-15) and Z(9+2i) (16-31)
 // Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias.
@@ -24,9 +25,9 @@
 	ADDQ    R10, SI                                         \
 	ADDQ    R8, DI
 
-// func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
+// func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
 // Requires: AVX512F
-TEXT ·sgemm4x32AVX512(SB), NOSPLIT, $0-96
+TEXT ·sgemm4x32AVX512(SB), NOSPLIT, $0-104
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ aRS+16(FP), R14
@@ -41,6 +42,7 @@ TEXT ·sgemm4x32AVX512(SB), NOSPLIT, $0-96
 	MOVQ ldc+56(FP), R9
 	SHLQ $2, R9
 	MOVQ flags+88(FP), R11
+	MOVQ bNext+96(FP), R15
 
 	// Warm the C rows the epilogue will touch while the k loop runs.
 	MOVQ       DX, BX
@@ -85,6 +87,8 @@ loop4:
 	PREFETCHT0 (DI)(R8*8)
 	PREFETCHT0 64(DI)(R8*8)
 	KSTEP4x32
+	PREFETCHT1 (R15) // the next B panel, into L2 (bNext)
+	ADDQ       $64, R15
 	DECQ       BX
 	JNZ        loop4
 

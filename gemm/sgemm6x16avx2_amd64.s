@@ -7,6 +7,7 @@
 //   R14: A row stride in bytes             R10: A k step in bytes (k loop only)
 //   DI: B row (16 floats per k)
 //   R8: B row stride in bytes              CX, BX: k iterations left
+//   R15: next B panel to prefetch into L2 (bNext), a line per 4 k steps
 //   Y0, Y1: B row                          Y2, Y3: broadcast A values
 //   Y4-Y15: C tile, row i in Y(4+2i) (columns 0-7) and Y(5+2i) (8-15)
 // Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias.
@@ -64,9 +65,9 @@
 	VMOVUPS hi, 32(R12) \
 	ADDQ    R9, R12
 
-// func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint)
+// func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-96
+TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-104
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ aRS+16(FP), R14
@@ -82,6 +83,7 @@ TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-96
 	MOVQ ldc+56(FP), R9
 	SHLQ $2, R9
 	MOVQ flags+88(FP), R11
+	MOVQ bNext+96(FP), R15
 
 	// Warm the C rows the epilogue will touch while the k loop runs.
 	MOVQ       DX, R12
@@ -126,6 +128,8 @@ loop4:
 	KSTEP6x16
 	PREFETCHT0 (DI)(R8*8)
 	KSTEP6x16
+	PREFETCHT1 (R15) // the next B panel, into L2 (bNext)
+	ADDQ       $64, R15
 	DECQ BX
 	JNZ  loop4
 

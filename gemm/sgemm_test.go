@@ -267,7 +267,7 @@ func TestKernelsAgainstTwin(t *testing.T) {
 						c := randSlice(rng, (mr+2)*ldc) // one guard row above and below
 						want := append([]float32(nil), c...)
 						sgemmKernelRef(mr, nr, k, a, aRS, aKS, b, bStride, want[ldc:], ldc, res, ldr, bias, flags)
-						kern.fn(k, a, aRS, aKS, b, bStride, c[ldc:], ldc, res, ldr, bias, flags)
+						kern.fn(k, a, aRS, aKS, b, bStride, c[ldc:], ldc, res, ldr, bias, flags, bias)
 						tol := float32(1e-6 * float64(k+4))
 						for x := range c {
 							if d := c[x] - want[x]; d > tol || d < -tol {
