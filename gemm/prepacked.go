@@ -1,5 +1,7 @@
 package gemm
 
+import "github.com/simdnet/simdnet/internal/hugemem"
+
 // PackedB is a k×n right-hand operand packed once into a kernel's panel
 // layout, for weights that multiply many inputs (inference). It holds
 // ceil(n/NR) panels of k×NR values, the last one zero-padded; because each
@@ -12,7 +14,9 @@ type PackedB struct {
 
 // PackB packs op(B) (k×n; B is k×n, or n×k when trans) for kern, or for the
 // selected kernel when kern is nil. The result is read-only and safe to share
-// between goroutines.
+// between goroutines. Large operands are placed in huge pages where the OS
+// offers them (see internal/hugemem), since inference streams them from
+// memory on every call.
 func PackB(kern *Kernel, trans bool, k, n int, b []float32, ldb int) *PackedB {
 	if kern == nil {
 		kern = selected
@@ -28,10 +32,11 @@ func PackB(kern *Kernel, trans bool, k, n int, b []float32, ldb int) *PackedB {
 	checkMatrix("b", "ldb", b, ldb, rows, cols)
 	nr := kern.NR
 	panels := (n + nr - 1) / nr
-	pb := &PackedB{kern: *kern, k: k, n: n, data: make([]float32, panels*k*nr)}
+	pb := &PackedB{kern: *kern, k: k, n: n, data: hugemem.Float32s(panels * k * nr)}
 	if k > 0 && n > 0 {
 		packB(pb.data, b, ldb, trans, 0, k, 0, n, nr)
 	}
+	hugemem.Collapse(pb.data)
 	return pb
 }
 

@@ -1,0 +1,10 @@
+//go:build !linux
+
+package hugemem
+
+// Without madvise, alignment buys nothing: take the buffer as it comes.
+func alignOffset([]float32) int { return 0 }
+
+func adviseHuge([]float32) {}
+
+func collapse([]float32) {}

@@ -1,0 +1,97 @@
+package hugemem
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+func TestFloat32sSizesAndZeroes(t *testing.T) {
+	for _, n := range []int{0, 1, 1000, Page/4 - 1, Page / 4, Page/4 + 3, 3*Page/4 + 17} {
+		buf := Float32s(n)
+		if len(buf) != n || cap(buf) != n {
+			t.Fatalf("Float32s(%d): len %d cap %d", n, len(buf), cap(buf))
+		}
+		for i, v := range buf {
+			if v != 0 {
+				t.Fatalf("Float32s(%d)[%d] = %v, want 0", n, i, v)
+			}
+		}
+		for i := range buf {
+			buf[i] = float32(i) // the whole slice is writable
+		}
+	}
+}
+
+func TestLargeBuffersAreAligned(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("alignment only matters where madvise is used")
+	}
+	buf := Float32s(5 * Page / 4)
+	if p := uintptr(unsafe.Pointer(unsafe.SliceData(buf))); p%Page != 0 {
+		t.Fatalf("a %d-value buffer starts at %#x, not on a %d-byte boundary", len(buf), p, Page)
+	}
+}
+
+// TestHugePagesBackLargeBuffers checks, where the kernel offers transparent
+// huge pages on request, that a large buffer gets them once written, also
+// when the heap had used its memory before.
+func TestHugePagesBackLargeBuffers(t *testing.T) {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || !strings.Contains(string(mode), "[madvise]") && !strings.Contains(string(mode), "[always]") {
+		t.Skip("transparent huge pages are not offered here")
+	}
+	old := make([]float32, 6*Page/4)
+	for i := range old {
+		old[i] = 1
+	}
+	old = nil
+	runtime.GC()
+	buf := Float32s(4 * Page / 4)
+	for i := range buf {
+		buf[i] = 1
+	}
+	Collapse(buf)
+	// Huge pages are a request: under memory fragmentation the kernel may
+	// still fall back to small pages, so ask for at least one of four.
+	huge, flags := mapping(t, uintptr(unsafe.Pointer(unsafe.SliceData(buf))))
+	if !strings.Contains(flags, " hg") {
+		t.Errorf("the mapping of the buffer lacks the huge-page advice: VmFlags:%s", flags)
+	}
+	if huge < Page {
+		t.Errorf("the mapping of an %d KiB buffer holds %d KiB of huge pages, want at least %d KiB", len(buf)*4>>10, huge>>10, Page>>10)
+	}
+	runtime.KeepAlive(buf)
+}
+
+// mapping returns AnonHugePages (bytes) and VmFlags of the mapping that
+// holds address p, from /proc/self/smaps.
+func mapping(t *testing.T, p uintptr) (huge int, flags string) {
+	data, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Skipf("cannot read smaps: %v", err)
+	}
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		var lo, hi uintptr
+		if n, _ := fmt.Sscanf(line, "%x-%x", &lo, &hi); n == 2 {
+			in = lo <= p && p < hi
+			continue
+		}
+		if !in {
+			continue
+		}
+		if kb, ok := strings.CutPrefix(line, "AnonHugePages:"); ok {
+			fmt.Sscanf(strings.TrimSpace(kb), "%d", &huge)
+			huge <<= 10
+		}
+		if f, ok := strings.CutPrefix(line, "VmFlags:"); ok {
+			return huge, f
+		}
+	}
+	t.Fatalf("no mapping holds %#x", p)
+	return 0, ""
+}
