@@ -1,6 +1,9 @@
 package gemm
 
-import "github.com/simdnet/simdnet/internal/freelist"
+import (
+	"github.com/simdnet/simdnet/internal/freelist"
+	"github.com/simdnet/simdnet/internal/hugemem"
+)
 
 // bSource says where the micro-kernel reads B from.
 type bSource uint8
@@ -57,7 +60,10 @@ type job struct {
 const lazyBytes = 384 << 10
 
 // workspace holds one goroutine's packing buffers. They are kept between
-// calls, so a steady stream of calls allocates nothing.
+// calls, so a steady stream of calls allocates nothing. The B block of a
+// large product (up to KC×NC, megabytes) is read by every MC block of rows,
+// so large buffers go in huge pages (2048³: 1.011 one thread, 1.021 two,
+// median of 21 alternating rounds).
 type workspace struct {
 	a, b, tile []float32
 }
@@ -66,7 +72,9 @@ var workspaces = freelist.List[*workspace]{New: func() *workspace { return new(w
 
 func grow(buf []float32, n int) []float32 {
 	if cap(buf) < n {
-		return make([]float32, n)
+		buf = hugemem.Float32s(n)
+		hugemem.Collapse(buf)
+		return buf
 	}
 	return buf[:n]
 }
