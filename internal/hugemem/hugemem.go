@@ -40,6 +40,6 @@ func Float32s(n int) []float32 {
 // declines, it does nothing: the buffer works as well with small pages.
 func Collapse(buf []float32) {
 	if len(buf)*4 >= Page {
-		collapse(buf)
+		_ = collapse(buf)
 	}
 }

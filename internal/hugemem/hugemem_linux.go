@@ -24,8 +24,8 @@ func adviseHuge(buf []float32) {
 	_ = syscall.Madvise(wholePages(buf), madvHugepage)
 }
 
-func collapse(buf []float32) {
-	_ = syscall.Madvise(wholePages(buf), madvCollapse)
+func collapse(buf []float32) error {
+	return syscall.Madvise(wholePages(buf), madvCollapse)
 }
 
 // wholePages is buf's memory from its start (on a huge-page boundary) to its
