@@ -62,8 +62,8 @@ const lazyBytes = 384 << 10
 // workspace holds one goroutine's packing buffers. They are kept between
 // calls, so a steady stream of calls allocates nothing. The B block of a
 // large product (up to KC×NC, megabytes) is read by every MC block of rows,
-// so buffers of 2 MiB and more go in huge pages (2048³: 1.011 one thread, 1.021 two,
-// median of 21 alternating rounds).
+// so buffers of 2 MiB and more go in huge pages (2048³: 1.011 one thread,
+// 1.021 two, median of 21 alternating rounds).
 type workspace struct {
 	a, b, tile []float32
 }
@@ -162,7 +162,7 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 						packB(ws.b[jr*kc:], jb.b, jb.ldb, jb.transB, pc, kc, jc+jr, min(lazyPanels*nr, nc-jr), nr)
 					}
 					bPanel, bStride := jb.bPanel(ws, pc, kc, jc, jr, cols)
-					// Each strip prefetches its share of the next panel.
+					// Each strip prefetches its share (values) of the next panel.
 					next := jb.nextPanel(ws, pc, kc, jc, jr, nc, lazyB, ic+kern.MC < i1)
 					if next == nil {
 						next = bPanel
