@@ -72,9 +72,7 @@ var workspaces = freelist.List[*workspace]{New: func() *workspace { return new(w
 
 func grow(buf []float32, n int) []float32 {
 	if cap(buf) < n {
-		buf = hugemem.Float32s(n)
-		hugemem.Collapse(buf)
-		return buf
+		return hugemem.Float32s(n)
 	}
 	return buf[:n]
 }

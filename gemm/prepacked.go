@@ -36,7 +36,6 @@ func PackB(kern *Kernel, trans bool, k, n int, b []float32, ldb int) *PackedB {
 	if k > 0 && n > 0 {
 		packB(pb.data, b, ldb, trans, 0, k, 0, n, nr)
 	}
-	hugemem.Collapse(pb.data)
 	return pb
 }
 

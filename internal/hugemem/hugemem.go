@@ -17,29 +17,20 @@ const Page = 2 << 20
 // one huge page, the slice starts on a huge-page boundary and the kernel is
 // asked to back it with huge pages (where the OS has them); otherwise it is
 // an ordinary allocation. The memory belongs to the Go heap either way.
-//
-// Memory the heap had already used keeps its small pages until the kernel
-// gets round to merging them; call Collapse once the buffer is written.
 func Float32s(n int) []float32 {
 	if n*4 < Page {
 		return make([]float32, n)
 	}
-	// Over-allocate by a page, so that an aligned start lies inside, and
-	// advise before the first write, so that the first touch of each
-	// aligned 2 MiB range faults in one huge page.
+	// Over-allocate by a page, so that an aligned start lies inside. Fresh
+	// memory from the OS gets huge pages at its first touch once advised;
+	// memory the heap had used before (and make has zeroed) is already in
+	// small pages, which MADV_COLLAPSE (Linux 6.1 and later) replaces now.
+	// Where the kernel declines either, the buffer works as well with small
+	// pages.
 	buf := make([]float32, n+Page/4)
 	off := alignOffset(buf)
 	buf = buf[off : off+n : off+n]
 	adviseHuge(buf)
+	_ = collapse(buf)
 	return buf
-}
-
-// Collapse asks the kernel to move buf's whole huge pages into huge pages
-// now (MADV_COLLAPSE, Linux 6.1 and later), for a buffer from Float32s
-// whose memory the Go heap had used before. Elsewhere, or when the kernel
-// declines, it does nothing: the buffer works as well with small pages.
-func Collapse(buf []float32) {
-	if len(buf)*4 >= Page {
-		_ = collapse(buf)
-	}
 }

@@ -38,13 +38,10 @@ func TestLargeBuffersAreAligned(t *testing.T) {
 }
 
 // TestHugePagesBackLargeBuffers checks, where the kernel offers transparent
-// huge pages on request, that a large buffer gets them once written, also
+// huge pages on request, that a large buffer has them from the start, also
 // when the heap had used its memory before.
 func TestHugePagesBackLargeBuffers(t *testing.T) {
-	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
-	if err != nil || !strings.Contains(string(mode), "[madvise]") && !strings.Contains(string(mode), "[always]") {
-		t.Skip("transparent huge pages are not offered here")
-	}
+	thpOffered(t)
 	old := make([]float32, 6*Page/4)
 	for i := range old {
 		old[i] = 1
@@ -52,8 +49,45 @@ func TestHugePagesBackLargeBuffers(t *testing.T) {
 	old = nil
 	runtime.GC()
 	buf := Float32s(4 * Page / 4)
+	huge, flags := mapping(t, uintptr(unsafe.Pointer(unsafe.SliceData(buf))))
+	if !strings.Contains(flags, " hg") {
+		t.Errorf("the mapping of the buffer lacks the huge-page advice: VmFlags:%s", flags)
+	}
+	// Huge pages are a request: under memory fragmentation the kernel may
+	// still fall back to small pages, so ask for at least one of four, and
+	// where there is none, ask the kernel why (Float32s ignores the error).
+	if huge < Page {
+		switch err := collapse(buf); err {
+		case syscall.EINVAL:
+			t.Skip("this kernel has no MADV_COLLAPSE (Linux 6.1 and later)")
+		case syscall.EAGAIN, syscall.ENOMEM:
+			t.Skipf("the kernel could not find huge pages now: %v", err)
+		default:
+			t.Errorf("the mapping of a %d KiB buffer holds %d KiB of huge pages, want at least %d KiB (MADV_COLLAPSE asked again: %v)",
+				len(buf)*4>>10, huge>>10, Page>>10, err)
+		}
+	}
 	for i := range buf {
-		buf[i] = 1
+		buf[i] = 1 // the huge pages are writable memory like any other
+	}
+	runtime.KeepAlive(buf)
+}
+
+// TestCollapseMergesSmallPages checks what Float32s relies on for memory
+// the heap had used before: written memory in small pages, advised, is in
+// huge pages after collapse.
+func TestCollapseMergesSmallPages(t *testing.T) {
+	thpOffered(t)
+	raw := make([]float32, 5*Page/4)
+	off := alignOffset(raw)
+	buf := raw[off : off+4*Page/4]
+	for i := range buf {
+		buf[i] = float32(i) // faults in small pages: no advice yet
+	}
+	adviseHuge(buf) // its own mapping now, still in small pages
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	if huge, _ := mapping(t, p); huge != 0 {
+		t.Skipf("the buffer got %d KiB of huge pages before collapse (THP in always mode?)", huge>>10)
 	}
 	switch err := collapse(buf); err {
 	case nil:
@@ -64,16 +98,23 @@ func TestHugePagesBackLargeBuffers(t *testing.T) {
 	default:
 		t.Fatalf("MADV_COLLAPSE: %v", err)
 	}
-	// Huge pages are a request: under memory fragmentation the kernel may
-	// still fall back to small pages, so ask for at least one of four.
-	huge, flags := mapping(t, uintptr(unsafe.Pointer(unsafe.SliceData(buf))))
-	if !strings.Contains(flags, " hg") {
-		t.Errorf("the mapping of the buffer lacks the huge-page advice: VmFlags:%s", flags)
+	if huge, _ := mapping(t, p); huge < Page {
+		t.Errorf("after collapse the %d KiB buffer holds %d KiB of huge pages, want at least %d KiB", len(buf)*4>>10, huge>>10, Page>>10)
 	}
-	if huge < Page {
-		t.Errorf("the mapping of an %d KiB buffer holds %d KiB of huge pages, want at least %d KiB", len(buf)*4>>10, huge>>10, Page>>10)
+	for i, v := range buf {
+		if v != float32(i) {
+			t.Fatalf("collapse changed buf[%d] from %v to %v", i, float32(i), v)
+		}
 	}
-	runtime.KeepAlive(buf)
+}
+
+// thpOffered skips the test where the kernel offers no transparent huge
+// pages on request.
+func thpOffered(t *testing.T) {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || !strings.Contains(string(mode), "[madvise]") && !strings.Contains(string(mode), "[always]") {
+		t.Skip("transparent huge pages are not offered here")
+	}
 }
 
 // mapping returns AnonHugePages (bytes) and VmFlags of the mapping that
