@@ -43,7 +43,11 @@ func conv2DFromConfig(s *LayerSpec) (Layer, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.Reserve(Shape{cfg.KernelSize[0], cfg.KernelSize[1], in[2], cfg.Filters}, Shape{cfg.Filters}); err != nil {
+	params := []Shape{Shape{cfg.KernelSize[0], cfg.KernelSize[1], in[2], cfg.Filters}}
+	if !cfg.NoBias {
+		params = append(params, Shape{cfg.Filters})
+	}
+	if err := s.Reserve(params...); err != nil {
 		return nil, err
 	}
 	return NewConv2D(cfg, in[2], s.RNG)
