@@ -18,7 +18,7 @@ func tinyFileBytes(t testing.TB) (model, checkpoint []byte) {
 	perturb(g, 8)
 	dir := t.TempDir()
 	mp, cp := filepath.Join(dir, "m.safetensors"), filepath.Join(dir, "c.safetensors")
-	if err := Save(mp, g, tinyConfig, WithClasses(signNames...)); err != nil {
+	if err := Save(mp, g, WithArch(tinyConfig), WithClasses(signNames...)); err != nil {
 		t.Fatal(err)
 	}
 	extra := map[string]*ops.Tensor{

@@ -3,6 +3,7 @@ package weights
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -117,4 +118,24 @@ func logits(t *testing.T, g *ops.Graph, x *ops.Tensor) []float32 {
 		t.Fatal(err)
 	}
 	return y.Data
+}
+
+// mustMarshal describes g as a model file does.
+func mustMarshal(t testing.TB, g *ops.Graph) []byte {
+	t.Helper()
+	b, err := MarshalGraph(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// allocatedBy returns the bytes run allocates on the heap.
+func allocatedBy(run func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	run()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
