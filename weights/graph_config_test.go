@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/simdnet/simdnet/internal/allocs"
 	"github.com/simdnet/simdnet/ops"
 	"github.com/simdnet/simdnet/weights/safetensors"
 )
@@ -234,7 +235,7 @@ func TestBadGraphConfigs(t *testing.T) {
 				t.Fatal(err)
 			}
 			var loadErr error
-			n := allocatedBy(func() { _, loadErr = Load(path) })
+			n := allocs.Bytes(func() { _, loadErr = Load(path) })
 			if loadErr == nil || !strings.Contains(loadErr.Error(), c.want) || !strings.Contains(loadErr.Error(), path) {
 				t.Fatalf("error %v, want %q naming the file", loadErr, c.want)
 			}

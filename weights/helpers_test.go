@@ -3,7 +3,6 @@ package weights
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"testing"
 
@@ -128,14 +127,4 @@ func mustMarshal(t testing.TB, g *ops.Graph) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// allocatedBy returns the bytes run allocates on the heap.
-func allocatedBy(run func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	run()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }

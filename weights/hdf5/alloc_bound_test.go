@@ -4,19 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
-	"runtime"
 	"testing"
-)
 
-// allocated returns the bytes run allocates on the heap.
-func allocated(run func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	run()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
+	"github.com/simdnet/simdnet/internal/allocs"
+)
 
 // paddedFixture opens a fixture with pad zero bytes appended, which raises
 // the file-size-relative allocation bound without adding any data.
@@ -39,7 +30,7 @@ func TestDeflateChunkAllocatesWhatItDecodes(t *testing.T) {
 	d := mustDataset(t, f, "/deflate")
 	d.lay.chunk = []uint64{4, 3 << 20} // 48 MiB of float32 per chunk
 	var err error
-	n := allocated(func() { _, err = d.ReadFloat32() })
+	n := allocs.Bytes(func() { _, err = d.ReadFloat32() })
 	if err == nil {
 		t.Fatal("a 48-byte chunk read as a 48 MiB one")
 	}
@@ -56,7 +47,7 @@ func TestFillBomb(t *testing.T) {
 	d := mustDataset(t, f, "/missing")           // f8, chunks 4×4, some never written
 	d.space = &dataspace{dims: []uint64{4096, 4096}}
 	var err error
-	n := allocated(func() { _, err = d.ReadFloat64() })
+	n := allocs.Bytes(func() { _, err = d.ReadFloat64() })
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("got %v, want ErrTooLarge", err)
 	}
