@@ -95,3 +95,37 @@ func TestMaxReadLimit(t *testing.T) {
 		t.Fatalf("280 bytes under a 280-byte limit: %v", err)
 	}
 }
+
+// TestFillBombFile is TestFillBomb as a file: chunked.h5 with the
+// dataspace of /missing (10×10 float64, chunks 4×4) rewritten to declare
+// 1024×1024. The 52 KB file would read as 8 MiB of fill value.
+func TestFillBombFile(t *testing.T) {
+	data := readFixture(t, filepath.Join("testdata", "chunked.h5"))
+	space := append([]byte{1, 2, 1, 0, 0, 0, 0, 0}, le64(10)...)
+	space = append(space, le64(10)...)
+	at := bytes.Index(data, space)
+	if at < 0 || bytes.Index(data[at+1:], space) >= 0 {
+		t.Fatal("cannot find the one 10×10 dataspace of /missing")
+	}
+	for i := range 4 { // dims and max dims
+		copy(data[at+8+8*i:], le64(1024))
+	}
+	f, err := NewReader(bytes.NewReader(data), int64(len(data)), "fillbomb.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustDataset(t, f, "/missing")
+	if got := d.Shape(); len(got) != 2 || got[0] != 1024 {
+		t.Fatalf("patched the wrong dataspace: /missing has shape %v", got)
+	}
+	n := allocs.Bytes(func() { _, err = d.ReadFloat64() })
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("got %v, want ErrTooLarge", err)
+	}
+	if n > 4<<20 {
+		t.Fatalf("allocated %d MiB before refusing", n>>20)
+	}
+	if _, err := mustDataset(t, f, "/deflate").ReadFloat32(); err != nil {
+		t.Fatalf("the rest of the file must stay readable: %v", err)
+	}
+}
