@@ -2,6 +2,7 @@ package hdf5
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -127,5 +128,44 @@ func TestFillBombFile(t *testing.T) {
 	}
 	if _, err := mustDataset(t, f, "/deflate").ReadFloat32(); err != nil {
 		t.Fatalf("the rest of the file must stay readable: %v", err)
+	}
+}
+
+// TestDeflateChunkBombFile is TestDeflateChunkAllocatesWhatItDecodes as a
+// file: chunked.h5 with the layout of /deflate (chunks 4×3 float32)
+// rewritten to declare 4×3145728 chunks, 48 MiB each, which the 52 KB
+// file's bound (about 53 MiB) allowed to be allocated for each tiny stream.
+func TestDeflateChunkBombFile(t *testing.T) {
+	data := readFixture(t, filepath.Join("testdata", "chunked.h5"))
+	dims := binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, 4), 3), 4)
+	at := -1
+	for i := bytes.Index(data, dims); i >= 0; {
+		// A version 3 chunked layout of rank 2 (+1 for the element size)
+		// holds version, class, dimensionality and an 8-byte address first.
+		if i >= 11 && bytes.Equal(data[i-11:i-8], []byte{3, 2, 3}) {
+			at = i
+			break
+		}
+		j := bytes.Index(data[i+1:], dims)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	if at < 0 {
+		t.Fatal("cannot find the chunked layout of /deflate")
+	}
+	binary.LittleEndian.PutUint32(data[at+4:], 3<<20)
+	f, err := NewReader(bytes.NewReader(data), int64(len(data)), "deflatebomb.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustDataset(t, f, "/deflate")
+	n := allocs.Bytes(func() { _, err = d.ReadFloat32() })
+	if err == nil {
+		t.Fatal("read a dataset whose chunks cannot be what they claim")
+	}
+	if n > 4<<20 {
+		t.Fatalf("allocated %d MiB for chunks whose streams hold a few bytes (%v)", n>>20, err)
 	}
 }
