@@ -131,9 +131,17 @@ func TestFormat1FileStillLoads(t *testing.T) {
 	if m.Config != tinyConfig || !reflect.DeepEqual(m.Classes, signNames) || m.Meta["written_by"] != "simdnet format 1" {
 		t.Errorf("config %+v, classes %v, meta %v", m.Config, m.Classes, m.Meta)
 	}
+	// The recorded logits came from one machine's kernels; another's (or
+	// purego's) sum in another order, so they agree to rounding.
 	x := testInput(tinyConfig, 2)
-	if got := logits(t, m.Graph, x); !reflect.DeepEqual(bitsOf(got), bitsOf(want)) {
-		t.Fatalf("logits %v, want %v", got, want)
+	first := logits(t, m.Graph, x)
+	if len(first) != len(want) {
+		t.Fatalf("%d logits, want %d", len(first), len(want))
+	}
+	for i := range want {
+		if d := math.Abs(float64(first[i] - want[i])); !(d <= 1e-5*(1+math.Abs(float64(want[i])))) {
+			t.Fatalf("logits %v, want %v", first, want)
+		}
 	}
 	again := filepath.Join(t.TempDir(), "v2.safetensors")
 	if err := Save(again, m.Graph, WithArch(m.Config), WithClasses(m.Classes...)); err != nil {
@@ -146,8 +154,8 @@ func TestFormat1FileStillLoads(t *testing.T) {
 	if m2.Config != tinyConfig {
 		t.Errorf("config after resaving %+v", m2.Config)
 	}
-	if got := logits(t, m2.Graph, x); !reflect.DeepEqual(bitsOf(got), bitsOf(want)) {
-		t.Fatalf("logits after resaving %v, want %v", got, want)
+	if got := logits(t, m2.Graph, x); !reflect.DeepEqual(bitsOf(got), bitsOf(first)) {
+		t.Fatalf("logits after resaving %v, want %v", got, first)
 	}
 }
 
