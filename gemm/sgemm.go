@@ -27,11 +27,16 @@ func Run(p *Params) {
 		bias: p.Bias, res: p.Residual, ldr: p.LDR, relu: p.ReLU,
 		kern: p.Kernel,
 	}
-	// The kernels apply a ReLU in registers; any other activation runs on
-	// each finished tile (applyAct).
-	if p.Act.Kind == ActReLU {
+	// The kernels apply a ReLU, a clip and a LeakyReLU in registers; any
+	// other activation runs on each finished tile (applyAct).
+	switch p.Act.Kind {
+	case ActReLU:
 		jb.relu = true
-	} else {
+	case ActClip:
+		jb.kact, jb.kactFlag = p.Act, applyClip
+	case ActLeakyReLU:
+		jb.kact, jb.kactFlag = p.Act, applyLeaky
+	default:
 		jb.act = p.Act
 	}
 	if jb.m == 0 || jb.n == 0 {

@@ -36,6 +36,36 @@
 	VMAXPS lo, Z2, lo \
 	VMAXPS hi, Z2, hi
 
+// Clamps to [Z0, Z1] = [lo, hi] with MAXPS then MINPS, the bound first as
+// vec.Activate does, so a NaN passes through.
+#define CLIP_ROW(lo, hi) \
+	VMAXPS lo, Z0, lo \
+	VMAXPS hi, Z0, hi \
+	VMINPS lo, Z1, lo \
+	VMINPS hi, Z1, hi
+
+// Multiplies by the slope in Z0 the lanes whose sign bit (Z3) is set:
+// VPTESTMD picks them into K1, K2 and the multiply merges under the mask.
+#define LEAKY_ROW(lo, hi) \
+	VPTESTMD Z3, lo, K1     \
+	VPTESTMD Z3, hi, K2     \
+	VMULPS   Z0, lo, K1, lo \
+	VMULPS   Z0, hi, K2, hi
+
+// Loads the clip bounds from act (R10) into Z0, Z1.
+#define LOAD_CLIP \
+	MOVQ         act+104(FP), R10 \
+	VBROADCASTSS 4(R10), Z0       \
+	VBROADCASTSS 8(R10), Z1
+
+// Loads the LeakyReLU slope into Z0 and the sign mask into Z3.
+#define LOAD_LEAKY \
+	MOVQ         act+104(FP), R10 \
+	VBROADCASTSS 12(R10), Z0      \
+	MOVL         $0x80000000, BX  \
+	VMOVD        BX, X3           \
+	VPBROADCASTD X3, Z3
+
 // Stores the row, then steps to the next one.
 #define STORE_ROW(lo, hi) \
 	VMOVUPS lo, (R12)   \
