@@ -39,11 +39,18 @@ func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c
 func archKernels() []Kernel {
 	var ks []Kernel
 	if hasAVX2FMA {
-		ks = append(ks, asmKernel("sgemm6x16AVX2", "avx2", 6, 16, sgemm6x16AVX2))
+		// Twelve ymm accumulators leave four registers: enough for the
+		// clip and the LeakyReLU, not for the polynomials of the others.
+		k := asmKernel("sgemm6x16AVX2", "avx2", 6, 16, sgemm6x16AVX2)
+		k.acts = applyClip | applyLeaky
+		ks = append(ks, k)
 	}
 	if hasAVX512 {
 		k := asmKernel("sgemm12x32AVX512", "avx512", 12, 32, sgemm12x32AVX512)
 		k.edge4 = asmKernel("sgemm4x32AVX512", "avx512", 4, 32, sgemm4x32AVX512).fn
+		// Eight zmm registers are left beside the tile: room for every
+		// activation, constants coming from memory by embedded broadcast.
+		k.acts = kernelActs
 		ks = append(ks, k)
 	}
 	return ks

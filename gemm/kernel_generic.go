@@ -1,8 +1,12 @@
 package gemm
 
+import "github.com/simdnet/simdnet/internal/vec"
+
 // genericKernel is the portable kernel: plain Go, any CPU, any build.
 func genericKernel() Kernel {
-	k := Kernel{Name: "sgemm4x4Go", ISA: "generic", MR: 4, NR: 4, fn: sgemm4x4Go}
+	// Clip and LeakyReLU cost a compare per value in finishRow; the others
+	// run on the whole stored tile, one vec call rather than one per row.
+	k := Kernel{Name: "sgemm4x4Go", ISA: "generic", MR: 4, NR: 4, fn: sgemm4x4Go, acts: applyClip | applyLeaky}
 	k.MC, k.KC, k.NC = blockSizes(k.MR, k.NR)
 	return k
 }
@@ -90,14 +94,15 @@ func finishRow(src, dst, res, bias []float32, flags uint, act *Activation) {
 			src[j] = max(src[j], 0)
 		}
 	}
-	if flags&(applyClip|applyLeaky) != 0 {
+	if flags&kernelActs != 0 {
 		finishAct(src, flags, act)
 	}
 	copy(dst, src)
 }
 
-// finishAct applies the clip and the LeakyReLU the kernels apply in
-// registers, element by element as vec.Activate does (Activation.Apply).
+// finishAct applies the activations the kernels apply in registers, as
+// vec.Activate does: the clip and the LeakyReLU element by element, the
+// others through vec.Activate itself.
 func finishAct(row []float32, flags uint, act *Activation) {
 	if flags&applyClip != 0 {
 		clip := Activation{Kind: ActClip, Lo: act.Lo, Hi: act.Hi}
@@ -109,6 +114,11 @@ func finishAct(row []float32, flags uint, act *Activation) {
 		leaky := Activation{Kind: ActLeakyReLU, Alpha: act.Alpha}
 		for j, v := range row {
 			row[j] = leaky.Apply(v)
+		}
+	}
+	for _, k := range []ActKind{ActHardSwish, ActSigmoid, ActSiLU} {
+		if flags&actFlag(k) != 0 {
+			vec.Activate(row, row, Activation{Kind: k})
 		}
 	}
 }

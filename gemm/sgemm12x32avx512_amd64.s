@@ -13,7 +13,7 @@
 //   Z8-Z31: C tile, row i in Z(8+2i) (columns 0-15) and Z(9+2i) (16-31)
 // Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias,
 // then act (clip bounds in Z0, Z1; LeakyReLU slope in Z0, sign mask in Z3,
-// lane masks in K1, K2).
+// lane masks in K1, K2; hard_swish, sigmoid and SiLU use Z0-Z7, K1, K2).
 // A packed in strips has row stride 4 bytes and k step 48; A read in place
 // from a row-major matrix has row stride 4·lda and k step 4.
 
@@ -216,7 +216,7 @@ clip:
 
 leaky:
 	TESTQ $32, R11
-	JZ    store
+	JZ    hswish
 	LOAD_LEAKY
 	LEAKY_ROW(Z8, Z9)
 	LEAKY_ROW(Z10, Z11)
@@ -230,6 +230,57 @@ leaky:
 	LEAKY_ROW(Z26, Z27)
 	LEAKY_ROW(Z28, Z29)
 	LEAKY_ROW(Z30, Z31)
+
+hswish:
+	TESTQ $64, R11
+	JZ    sigmoid
+	LOAD_HSWISH
+	HSWISH_ROW(Z8, Z9)
+	HSWISH_ROW(Z10, Z11)
+	HSWISH_ROW(Z12, Z13)
+	HSWISH_ROW(Z14, Z15)
+	HSWISH_ROW(Z16, Z17)
+	HSWISH_ROW(Z18, Z19)
+	HSWISH_ROW(Z20, Z21)
+	HSWISH_ROW(Z22, Z23)
+	HSWISH_ROW(Z24, Z25)
+	HSWISH_ROW(Z26, Z27)
+	HSWISH_ROW(Z28, Z29)
+	HSWISH_ROW(Z30, Z31)
+
+sigmoid:
+	TESTQ $128, R11
+	JZ    silu
+	LOAD_SIGMOID
+	SIGMOID_ROW(Z8, Z9)
+	SIGMOID_ROW(Z10, Z11)
+	SIGMOID_ROW(Z12, Z13)
+	SIGMOID_ROW(Z14, Z15)
+	SIGMOID_ROW(Z16, Z17)
+	SIGMOID_ROW(Z18, Z19)
+	SIGMOID_ROW(Z20, Z21)
+	SIGMOID_ROW(Z22, Z23)
+	SIGMOID_ROW(Z24, Z25)
+	SIGMOID_ROW(Z26, Z27)
+	SIGMOID_ROW(Z28, Z29)
+	SIGMOID_ROW(Z30, Z31)
+
+silu:
+	TESTQ $256, R11
+	JZ    store
+	LOAD_SIGMOID
+	SILU_ROW(Z8, Z9)
+	SILU_ROW(Z10, Z11)
+	SILU_ROW(Z12, Z13)
+	SILU_ROW(Z14, Z15)
+	SILU_ROW(Z16, Z17)
+	SILU_ROW(Z18, Z19)
+	SILU_ROW(Z20, Z21)
+	SILU_ROW(Z22, Z23)
+	SILU_ROW(Z24, Z25)
+	SILU_ROW(Z26, Z27)
+	SILU_ROW(Z28, Z29)
+	SILU_ROW(Z30, Z31)
 
 store:
 	MOVQ DX, R12

@@ -13,7 +13,7 @@
 //   Z8-Z15: C tile, row i in Z(8+2i) (columns 0-15) and Z(9+2i) (16-31)
 // Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias,
 // then act (clip bounds in Z0, Z1; LeakyReLU slope in Z0, sign mask in Z3,
-// lane masks in K1, K2).
+// lane masks in K1, K2; hard_swish, sigmoid and SiLU use Z0-Z7, K1, K2).
 // Eight accumulators are as many FMAs as the two FMA units keep in flight
 // (latency 4), so the loop runs close to peak on rows that the 12-row kernel
 // would compute three times over.
@@ -154,12 +154,39 @@ clip:
 
 leaky:
 	TESTQ $32, R11
-	JZ    store
+	JZ    hswish
 	LOAD_LEAKY
 	LEAKY_ROW(Z8, Z9)
 	LEAKY_ROW(Z10, Z11)
 	LEAKY_ROW(Z12, Z13)
 	LEAKY_ROW(Z14, Z15)
+
+hswish:
+	TESTQ $64, R11
+	JZ    sigmoid
+	LOAD_HSWISH
+	HSWISH_ROW(Z8, Z9)
+	HSWISH_ROW(Z10, Z11)
+	HSWISH_ROW(Z12, Z13)
+	HSWISH_ROW(Z14, Z15)
+
+sigmoid:
+	TESTQ $128, R11
+	JZ    silu
+	LOAD_SIGMOID
+	SIGMOID_ROW(Z8, Z9)
+	SIGMOID_ROW(Z10, Z11)
+	SIGMOID_ROW(Z12, Z13)
+	SIGMOID_ROW(Z14, Z15)
+
+silu:
+	TESTQ $256, R11
+	JZ    store
+	LOAD_SIGMOID
+	SILU_ROW(Z8, Z9)
+	SILU_ROW(Z10, Z11)
+	SILU_ROW(Z12, Z13)
+	SILU_ROW(Z14, Z15)
 
 store:
 	MOVQ DX, R12
