@@ -27,9 +27,10 @@
 // every call. The epilogue (Bias, Residual, then an activation: ReLU,
 // clip/ReLU6, LeakyReLU, hard_swish, sigmoid or SiLU, given as a kind and
 // its parameters in Params.Act) is applied to each C tile while it is still
-// in registers (bias, residual, ReLU, clip, LeakyReLU, in every kernel) or
-// in L1 (hard_swish, sigmoid and SiLU, by internal/vec's AVX2 routine on
-// the tile the kernel has just stored).
+// hot: in registers (bias, residual, ReLU, clip, LeakyReLU in every kernel;
+// hard_swish, sigmoid and SiLU too in the AVX-512 ones) or else in L1, by
+// internal/vec's AVX2 routine on the tile the kernel has just stored. Both
+// ways compute the same bits.
 //
 // Programmer errors (negative sizes, short slices, small leading dimensions)
 // panic with a message naming the argument, as reference BLAS does.
