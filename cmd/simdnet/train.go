@@ -133,7 +133,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	if *f16 {
 		saveOpts = append(saveOpts, weights.WithDtype(safetensors.F16))
 	}
-	if err := weights.Save(*out, g, cfg, saveOpts...); err != nil {
+	if err := weights.Save(*out, g, append(saveOpts, weights.WithArch(cfg))...); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "saved %s\n", *out)
