@@ -270,8 +270,12 @@ func paramValue(p *Param) []float32 {
 }
 
 func (c *compiler) lowerConv(p *Plan, gr *group, l *Conv2D, s *step, in *Node, resolve func(*Node) int) error {
+	if l.Activation != Linear {
+		// A following BatchNormalization would be folded in before it.
+		return layerErr(l, "the inference planner does not fuse a convolution's activation=%v yet", l.Activation)
+	}
 	shape := gr.head.Inputs[0].Shape // the convolution's own input, padded or not
-	geom, err := l.Geometry(1, shape)
+	geom, err := l.Geometry(1, shape) // fails for groups and dilation, which im2col lacks
 	if err != nil {
 		return err
 	}
