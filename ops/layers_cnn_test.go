@@ -123,10 +123,10 @@ func groupedConvCases(t *testing.T, rng *rand.Rand) []layerCase {
 		{5, 7, 64, Conv2DConfig{Filters: 64, KernelSize: [2]int{3, 3}, Groups: 32, Padding: Same, Activation: ReLU}},
 		{5, 5, 32, Conv2DConfig{Filters: 96, KernelSize: [2]int{1, 1}, Groups: 32}},                                 // pointwise, in place
 		{7, 5, 12, Conv2DConfig{Filters: 6, KernelSize: [2]int{1, 1}, Groups: 3, Strides: [2]int{2, 2}}},            // pointwise, strided
-		{9, 9, 3, Conv2DConfig{Filters: 5, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Padding: Same}},   // dilation
+		{9, 9, 3, Conv2DConfig{Filters: 5, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Padding: Same}},    // dilation
 		{11, 10, 4, Conv2DConfig{Filters: 3, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Padding: Valid}}, // dilation, valid
 		{9, 11, 4, Conv2DConfig{Filters: 6, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Strides: [2]int{2, 2}, Groups: 2, Padding: Same, Activation: Swish}},
-		{7, 8, 3, Conv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, Padding: Same, Activation: ReLU6}},                  // plain with activation
+		{7, 8, 3, Conv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, Padding: Same, Activation: ReLU6}},                 // plain with activation
 		{17, 17, 16, Conv2DConfig{Filters: 32, KernelSize: [2]int{3, 3}, Groups: 4, Padding: Same, Activation: GELU}},   // several blocks
 		{40, 40, 64, Conv2DConfig{Filters: 64, KernelSize: [2]int{3, 3}, Groups: 2, Padding: Same, Activation: Linear}}, // blocks over threads
 	} {

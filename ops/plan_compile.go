@@ -274,7 +274,7 @@ func (c *compiler) lowerConv(p *Plan, gr *group, l *Conv2D, s *step, in *Node, r
 		// A following BatchNormalization would be folded in before it.
 		return layerErr(l, "the inference planner does not fuse a convolution's activation=%v yet", l.Activation)
 	}
-	shape := gr.head.Inputs[0].Shape // the convolution's own input, padded or not
+	shape := gr.head.Inputs[0].Shape  // the convolution's own input, padded or not
 	geom, err := l.Geometry(1, shape) // fails for groups and dilation, which im2col lacks
 	if err != nil {
 		return err
