@@ -137,7 +137,7 @@ func (c *compiler) fuse() error {
 
 func isAdd2(n *Node) bool {
 	_, ok := n.Layer.(*Add)
-	return ok && len(n.Inputs) == 2 && n.Inputs[0] != n.Inputs[1]
+	return ok && len(n.Inputs) == 2 && n.Inputs[0] != n.Inputs[1] && !Broadcasts(n)
 }
 
 func (c *compiler) dropGroup(gr *group) {
@@ -241,6 +241,9 @@ func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*Node) i
 	case *Add:
 		if len(n.Inputs) != 2 {
 			return layerErr(l, "the planner adds two tensors, this Add has %d", len(n.Inputs))
+		}
+		if Broadcasts(n) {
+			return layerErr(l, "the planner does not broadcast an Add's inputs yet")
 		}
 		s.kind, s.in2 = stepAdd, resolve(n.Inputs[1])
 	case *ZeroPadding2D:
