@@ -3,6 +3,8 @@ package dwconv
 import (
 	"fmt"
 	"math"
+
+	"github.com/simdnet/simdnet/internal/vec"
 )
 
 // maxStackTaps is the largest window whose tap pointers Row keeps on the
@@ -25,6 +27,10 @@ type Conv struct {
 	// columns with theirs, -1 where the window hangs off the row.
 	interiorCols []int
 	edges        []edgeColumn
+
+	// post, unless its kind is vec.ActNone, is an activation the kernels do
+	// not fuse, applied to each output row right after it is written.
+	post vec.Activation
 }
 
 // edgeColumn is an output column whose window leaves the input row.
@@ -67,6 +73,32 @@ func New(g Geometry, w *Packed, lo, hi float32, k Kernel) (*Conv, error) {
 			c.edges = append(c.edges, edgeColumn{x: x, cols: cols(x)})
 		}
 	}
+	return c, nil
+}
+
+// NewActivated is New with any activation of package vec after the bias:
+// none, ReLU and clip (ReLU6) run fused in the kernel; the others
+// (LeakyReLU, hard_swish, sigmoid, SiLU) are applied to each output row by
+// vec.ActivateRows right after the kernel writes it, while the row is
+// still in cache.
+func NewActivated(g Geometry, w *Packed, act vec.Activation, k Kernel) (*Conv, error) {
+	if err := act.Check(); err != nil {
+		return nil, fmt.Errorf("dwconv: %w", err)
+	}
+	inf := float32(math.Inf(1))
+	switch act.Kind {
+	case vec.ActNone:
+		return New(g, w, -inf, inf, k)
+	case vec.ActReLU:
+		return New(g, w, 0, inf, k)
+	case vec.ActClip:
+		return New(g, w, act.Lo, act.Hi, k)
+	}
+	c, err := New(g, w, -inf, inf, k)
+	if err != nil {
+		return nil, err
+	}
+	c.post = act
 	return c, nil
 }
 
@@ -168,6 +200,9 @@ func (c *Conv) Row(out []float32, outStride int, img []float32, oy int, scratch 
 		if m > 1 {
 			interleave(out, outStride, scratch, ow, g.Channels, m, j)
 		}
+	}
+	if c.post.Kind != vec.ActNone {
+		vec.ActivateRows(out, outStride, ow, oc, c.post)
 	}
 }
 
