@@ -262,6 +262,8 @@ func TestBadArguments(t *testing.T) {
 		"negative padding": func() Geometry { g := good; g.PadTop = -1; return g }(),
 		"zero stride":      func() Geometry { g := good; g.StrideH = 0; return g }(),
 		"window too big":   func() Geometry { g := good; g.DilationH = 2; return g }(),
+		"absurd width":     func() Geometry { g := good; g.InW = 1 << 40; return g }(),
+		"absurd image":     func() Geometry { g := good; g.InH, g.InW = 1<<20, 1<<20; return g }(),
 		"other channels":   func() Geometry { g := good; g.Channels = 5; return g }(),
 	} {
 		if _, err := New(g, w, 0, 1, Selected()); err == nil {
