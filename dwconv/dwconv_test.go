@@ -298,3 +298,26 @@ func TestRowAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestRowsSplit: rows computed in pieces, as threads would, give the
+// whole image's output bit for bit, and leave the rows outside alone.
+func TestRowsSplit(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	g := convCase{h: 9, w: 8, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, m: 1, same: true}.geometry(19)
+	w, _ := Pack(randSlice(r, 9*19), randSlice(r, 19), 3, 3, 19, 1)
+	img := randSlice(r, 9*8*19)
+	conv, _ := New(g, w, 0, 6, Selected())
+	whole := make([]float32, 9*8*19)
+	conv.Image(whole, img, nil)
+	parts := make([]float32, len(whole))
+	for i := range parts {
+		parts[i] = sentinel
+	}
+	conv.Rows(parts, img, 2, 5, nil)
+	for i, v := range parts {
+		inside := i >= 2*8*19 && i < 5*8*19
+		if inside && v != whole[i] || !inside && !isSentinel(v) {
+			t.Fatalf("value %d: %v (whole image: %v, rows 2..4 only)", i, v, whole[i])
+		}
+	}
+}
