@@ -49,6 +49,12 @@ func New(g Geometry, w *Packed, lo, hi float32, k Kernel) (*Conv, error) {
 	if w == nil || w.KH != g.KH || w.KW != g.KW || w.Channels != g.Channels {
 		return nil, fmt.Errorf("dwconv: packed weights do not match the %d×%d window over %d channels", g.KH, g.KW, g.Channels)
 	}
+	if w.Multiplier < 1 || len(w.data) != w.Multiplier*w.setLen() {
+		return nil, fmt.Errorf("dwconv: packed weights hold %d values, not %d sets for a %d×%d window over %d channels (make them with Pack)",
+			len(w.data), w.Multiplier, g.KH, g.KW, g.Channels)
+	}
+	own := *w // the kernels read w's layout as checked now, whatever its fields become
+	w = &own
 	if math.IsNaN(float64(lo)) || math.IsNaN(float64(hi)) || lo > hi {
 		return nil, fmt.Errorf("dwconv: clip [%v, %v] is empty or NaN", lo, hi)
 	}

@@ -321,3 +321,17 @@ func TestRowsSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestPackedMustComeFromPack: weights whose fields were changed after
+// packing, or made by hand, are refused rather than read out of bounds.
+func TestPackedMustComeFromPack(t *testing.T) {
+	g := Geometry{InH: 4, InW: 4, Channels: 20, KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}
+	w, _ := Pack(make([]float32, 9*20), nil, 3, 3, 20, 1)
+	w.Multiplier = 2
+	if _, err := New(g, w, 0, 1, Selected()); err == nil {
+		t.Error("New accepted weights whose multiplier was changed after packing")
+	}
+	if _, err := New(g, &Packed{KH: 3, KW: 3, Channels: 20, Multiplier: 1}, 0, 1, Selected()); err == nil {
+		t.Error("New accepted weights made by hand")
+	}
+}
