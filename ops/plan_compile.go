@@ -137,7 +137,7 @@ func (c *compiler) fuse() error {
 
 func isAdd2(n *Node) bool {
 	_, ok := n.Layer.(*Add)
-	return ok && len(n.Inputs) == 2 && n.Inputs[0] != n.Inputs[1]
+	return ok && len(n.Inputs) == 2 && n.Inputs[0] != n.Inputs[1] && !Broadcasts(n)
 }
 
 func (c *compiler) dropGroup(gr *group) {
@@ -242,6 +242,9 @@ func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*Node) i
 		if len(n.Inputs) != 2 {
 			return layerErr(l, "the planner adds two tensors, this Add has %d", len(n.Inputs))
 		}
+		if Broadcasts(n) {
+			return layerErr(l, "the planner does not broadcast an Add's inputs yet")
+		}
 		s.kind, s.in2 = stepAdd, resolve(n.Inputs[1])
 	case *ZeroPadding2D:
 		s.kind = stepPad
@@ -270,8 +273,12 @@ func paramValue(p *Param) []float32 {
 }
 
 func (c *compiler) lowerConv(p *Plan, gr *group, l *Conv2D, s *step, in *Node, resolve func(*Node) int) error {
-	shape := gr.head.Inputs[0].Shape // the convolution's own input, padded or not
-	geom, err := l.Geometry(1, shape)
+	if l.Activation != Linear {
+		// A following BatchNormalization would be folded in before it.
+		return layerErr(l, "the inference planner does not fuse a convolution's activation=%v yet", l.Activation)
+	}
+	shape := gr.head.Inputs[0].Shape  // the convolution's own input, padded or not
+	geom, err := l.Geometry(1, shape) // fails for groups and dilation, which im2col lacks
 	if err != nil {
 		return err
 	}

@@ -164,7 +164,7 @@ func poolRange(g poolGeom, op poolOp, dst, src []float32, lo, hi int) {
 				continue
 			}
 			vec.WindowSum(out, win, ch, x1-x0, y1-y0, rowStride)
-			inv := 1 / float32((y1-y0)*(x1-x0))
+			inv := 1 / float32(g.divisor(y, xo))
 			for i := range out {
 				out[i] *= inv
 			}
