@@ -97,14 +97,18 @@ func (s *step) runConv(p *Plan, ar *arena) {
 	gemm.Run(&prm)
 }
 
+// runDense multiplies every row of the input's last axis: Dense applies to
+// the last axis of an input of any rank, so a batch of H×W×C samples is
+// batch·H·W rows of C features.
 func (s *step) runDense(p *Plan, ar *arena) {
 	src, dst := p.slice(ar, s.in), p.slice(ar, s.out)
 	in, units := s.w.K(), s.w.N()
-	prm := gemm.Params{M: ar.batch, N: units, K: in, Alpha: 1, A: src, LDA: in, BPacked: s.w,
+	rows := len(src) / in
+	prm := gemm.Params{M: rows, N: units, K: in, Alpha: 1, A: src, LDA: in, BPacked: s.w,
 		C: dst, LDC: units, Bias: s.bias, ReLU: s.act == ReLU, Threads: p.opts.Threads}
 	gemm.Run(&prm)
 	if s.act == Softmax {
-		for r := 0; r < ar.batch; r++ {
+		for r := 0; r < rows; r++ {
 			softmaxRow(dst[r*units:(r+1)*units], dst[r*units:(r+1)*units])
 		}
 	}
