@@ -259,19 +259,30 @@ func TestPlanProfile(t *testing.T) {
 	p, err := ops.Compile(g, ops.PlanOptions{SubBatch: 2})
 	require.NoError(t, err)
 	x := randomBatch(rand.New(rand.NewPCG(9, 9)), 3, 9, 11, 3)
-	times, err := p.Profile(x, 3)
+	const runs = 3
+	start := time.Now()
+	times, err := p.Profile(x, runs)
+	wall := time.Since(start)
 	require.NoError(t, err)
 	require.Len(t, times, p.Steps())
 	var sb strings.Builder
 	p.Describe(&sb)
 	sum := 0.0
+	var perRun time.Duration
 	for i, st := range times {
 		require.Equal(t, i, st.Step)
 		require.Contains(t, sb.String(), st.What)
-		require.GreaterOrEqual(t, st.Time, time.Duration(0))
+		if strings.HasPrefix(st.What, "conv") {
+			require.Positive(t, st.Time, "step %d (%s) does real work", i, st.What)
+		}
+		perRun += st.Time
 		sum += st.Percent
 	}
 	require.InDelta(t, 100, sum, 1e-6)
+	// Times are per run: all runs together (and the warm-up) fit in the
+	// call's own wall time, and a whole run takes some time.
+	require.Positive(t, perRun)
+	require.LessOrEqual(t, runs*perRun, wall, "step times are not per run")
 
 	_, err = p.Profile(x, 0)
 	require.ErrorContains(t, err, "0 runs")
