@@ -1,13 +1,14 @@
 package ops
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/simdnet/simdnet/gemm"
-	"github.com/simdnet/simdnet/im2col"
-	"github.com/simdnet/simdnet/internal/freelist"
 )
 
 // PlanOptions tunes Compile.
@@ -25,7 +26,16 @@ type PlanOptions struct {
 	// activation-heavy steps of a larger batch (see chooseSubBatch); 0 means
 	// 8, a negative value runs every step on the whole batch.
 	SubBatch int
+	// ArenaIdle is how long the plan keeps memory no run has used: the
+	// arenas of concurrent calls that have stopped, or the part of an
+	// arena only a larger batch needed. 0 means DefaultArenaIdle; a
+	// negative value keeps every arena for the plan's life.
+	ArenaIdle time.Duration
 }
+
+// ErrClosed is the error a run of a closed plan returns (wrapped, with the
+// plan's name).
+var ErrClosed = errors.New("plan is closed")
 
 // Plan is a graph compiled for inference. BatchNormalization is folded into
 // the preceding convolution's weights and bias; ReLU and the residual Add
@@ -35,8 +45,11 @@ type PlanOptions struct {
 // so tensors that are never alive together share memory.
 //
 // A Plan is immutable and safe for concurrent use: each Run takes its own
-// arena from a pool, so a steady stream of calls allocates nothing. It holds
-// copies of the weights: changing the graph afterwards does not change it.
+// arena from a pool, so a steady stream of calls allocates nothing, and the
+// pool lets go of arenas that runs no longer need (PlanOptions.ArenaIdle).
+// It holds copies of the weights: changing the graph afterwards does not
+// change it. Close releases its memory; it waits for the runs in flight,
+// and runs after it fail with ErrClosed.
 type Plan struct {
 	name   string
 	in     Shape // per-sample input shape, H×W×C
@@ -54,7 +67,11 @@ type Plan struct {
 	weights                   int // bytes of packed weights and biases
 	opts                      PlanOptions
 
-	arenas freelist.List[*arena]
+	arenas *arenaPool
+	// mu is held shared by every run and exclusively by Close, so Close
+	// waits for the runs in flight and no run starts on released memory.
+	mu     sync.RWMutex
+	closed bool
 }
 
 // value is one tensor a plan computes: its per-sample length and its place
@@ -68,16 +85,6 @@ type value struct {
 	// inChunk: the value lives only inside the sub-batched prefix, and
 	// its offset is in the chunk arena.
 	inChunk bool
-}
-
-// arena is one run's memory: the intermediate tensors and the im2col packers.
-type arena struct {
-	buf     []float32
-	packers []im2col.Packer
-	batch   int       // images the current step computes (a chunk's, in the prefix)
-	whole   int       // images in the caller's batch
-	start   int       // first image of the current chunk
-	x, y    []float32 // the caller's input and output for this run
 }
 
 // InputShape is the per-sample input shape the plan accepts (H, W, C).
@@ -99,51 +106,96 @@ func (p *Plan) arenaLen(batch int) int {
 func (p *Plan) WeightBytes() int { return p.weights }
 
 // Steps is the number of fused steps one run executes.
-func (p *Plan) Steps() int { return len(p.steps) }
+func (p *Plan) Steps() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return len(p.steps)
+}
 
 // Run computes the plan's output for the batch x (N×H×W×C) into out
 // (N followed by OutputShape). It returns an error naming what is wrong when
 // the shapes do not match, and allocates nothing once the arena pool is warm.
 func (p *Plan) Run(out, x *Tensor) error {
-	return p.run(out, x, nil)
+	return p.run(context.Background(), out, x, nil)
 }
 
-// run is Run; with spent non-nil it also adds each step's wall time to
-// spent[step] (see Profile).
-func (p *Plan) run(out, x *Tensor, spent []time.Duration) error {
+// RunContext is Run that stops early when ctx is done: cancellation is
+// checked before every step, and a cancelled run returns ctx.Err() with
+// out partly written.
+func (p *Plan) RunContext(ctx context.Context, out, x *Tensor) error {
+	return p.run(ctx, out, x, nil)
+}
+
+// run is RunContext; with spent non-nil it also adds each step's wall time
+// to spent[step] (see Profile).
+func (p *Plan) run(ctx context.Context, out, x *Tensor, spent []time.Duration) error {
 	if err := p.checkIO(out, x); err != nil {
 		return err
 	}
-	batch := x.Shape[0]
-	ar := p.arenas.Get()
-	if need := p.arenaLen(batch); cap(ar.buf) < need {
-		ar.buf = make([]float32, need)
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return fmt.Errorf("plan %s: %w", p.name, ErrClosed)
 	}
+	batch := x.Shape[0]
+	ar := p.arenas.get(p.arenaLen(batch))
+	defer p.arenas.put(ar)
 	ar.whole, ar.x, ar.y = batch, x.Data, out.Data
+	done := ctx.Done()
 	for ar.start = 0; ar.start < batch && p.prefix > 0; ar.start += p.chunk {
 		ar.batch = min(p.chunk, batch-ar.start)
-		p.runSteps(ar, 0, p.prefix, spent)
+		if err := p.runSteps(done, ar, 0, p.prefix, spent); err != nil {
+			return ctx.Err()
+		}
 	}
 	ar.start, ar.batch = 0, batch
-	p.runSteps(ar, p.prefix, len(p.steps), spent)
-	ar.x, ar.y = nil, nil
-	p.arenas.Put(ar)
+	if err := p.runSteps(done, ar, p.prefix, len(p.steps), spent); err != nil {
+		return ctx.Err()
+	}
 	return nil
 }
 
-func (p *Plan) runSteps(ar *arena, from, to int, spent []time.Duration) {
-	if spent == nil {
-		for i := from; i < to; i++ {
-			p.steps[i].run(p, ar)
-		}
-		return
-	}
+// errCancelled tells run that done was closed before a step.
+var errCancelled = errors.New("cancelled")
+
+// runSteps runs steps [from, to), first checking that done is open (a nil
+// channel, context.Background's, never closes).
+func (p *Plan) runSteps(done <-chan struct{}, ar *arena, from, to int, spent []time.Duration) error {
 	for i := from; i < to; i++ {
+		select {
+		case <-done:
+			return errCancelled
+		default:
+		}
+		if spent == nil {
+			p.steps[i].run(p, ar)
+			continue
+		}
 		start := time.Now()
 		p.steps[i].run(p, ar)
 		spent[i] += time.Since(start)
 	}
+	return nil
 }
+
+// Close releases the plan's packed weights and arenas, once the runs in
+// flight have finished; later runs return ErrClosed. Closing twice is
+// harmless.
+func (p *Plan) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	p.arenas.release()
+	p.steps, p.values = nil, nil
+	return nil
+}
+
+// IdleArenaBytes is the memory held by arenas waiting for a run: what the
+// plan keeps between calls, which it lets go of after PlanOptions.ArenaIdle.
+func (p *Plan) IdleArenaBytes() int { return p.arenas.idleBytes() }
 
 // StepTime is one step's share of a profiled run.
 type StepTime struct {
@@ -166,9 +218,9 @@ func (p *Plan) Profile(x *Tensor, runs int) ([]StepTime, error) {
 	if err := p.Run(out, x); err != nil {
 		return nil, err
 	}
-	spent := make([]time.Duration, len(p.steps))
+	spent := make([]time.Duration, p.Steps())
 	for range runs {
-		if err := p.run(out, x, spent); err != nil {
+		if err := p.run(context.Background(), out, x, spent); err != nil {
 			return nil, err
 		}
 	}
@@ -176,7 +228,12 @@ func (p *Plan) Profile(x *Tensor, runs int) ([]StepTime, error) {
 	for _, d := range spent {
 		total += d
 	}
-	times := make([]StepTime, len(p.steps))
+	times := make([]StepTime, len(spent))
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return nil, fmt.Errorf("plan %s: %w", p.name, ErrClosed)
+	}
 	for i, d := range spent {
 		times[i] = StepTime{Step: i, What: p.steps[i].describe(p), Time: d / time.Duration(runs)}
 		if total > 0 {
@@ -243,6 +300,12 @@ func (p *Plan) slice(ar *arena, v int) []float32 {
 // Describe writes the fused steps, one a line, with the arena and weight
 // sizes: what Compile made of the graph.
 func (p *Plan) Describe(w io.Writer) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		fmt.Fprintf(w, "plan %s: closed\n", p.name)
+		return
+	}
 	fmt.Fprintf(w, "plan %s: %d steps, arena %d floats per image, packed weights %.1f MiB\n",
 		p.name, len(p.steps), p.arena, float64(p.weights)/(1<<20))
 	if p.prefix > 0 {

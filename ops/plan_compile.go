@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/simdnet/simdnet/gemm"
-	"github.com/simdnet/simdnet/im2col"
 )
 
 // group is a run of graph nodes that Compile turns into one step: a head
@@ -48,7 +47,11 @@ func Compile(g *Graph, opts PlanOptions) (*Plan, error) {
 	p.schedule()
 	p.chooseSubBatch()
 	p.place()
-	p.arenas.New = func() *arena { return &arena{packers: make([]im2col.Packer, p.packers)} }
+	idle := opts.ArenaIdle
+	if idle == 0 {
+		idle = DefaultArenaIdle
+	}
+	p.arenas = newArenaPool(idle, p.packers)
 	return p, nil
 }
 
