@@ -13,7 +13,9 @@
 // Load compiles the network into a fused inference plan (see ops.Compile):
 // BatchNorm folded into the convolutions, ReLU and residual additions in the
 // GEMM epilogue, weights packed for the CPU's fastest kernel. A Model is safe
-// for concurrent use and allocates nothing per batch in steady state.
+// for concurrent use by any number of goroutines; its plan allocates nothing
+// per batch in steady state. Close releases it: Close waits for the calls in
+// flight, and calls after it return ErrClosed.
 //
 // The packages below it are usable on their own: gemm (SGEMM), im2col, ops
 // (tensors, layers, graphs, the planner), resnet (architectures), weights
@@ -21,6 +23,8 @@
 package simdnet
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"image"
 	"sort"
@@ -31,7 +35,12 @@ import (
 	"github.com/simdnet/simdnet/weights"
 )
 
-// Model is a classifier compiled for inference.
+// ErrClosed is what a Model's methods return after Close.
+var ErrClosed = errors.New("simdnet: model is closed")
+
+// Model is a classifier compiled for inference. It is safe for concurrent
+// use. The compiled plan holds its own copy of the weights, so a Model keeps
+// no file open.
 type Model struct {
 	plan    *ops.Plan
 	config  resnet.Config
@@ -47,11 +56,25 @@ type Prediction struct {
 
 // Load reads a model file and compiles it for inference.
 func Load(path string) (*Model, error) {
-	m, err := weights.Load(path)
+	return LoadContext(context.Background(), path)
+}
+
+// LoadContext is Load that gives up when ctx is done, returning ctx.Err():
+// before reading, and while the weights are folded and packed.
+//
+// The file is mapped read-only while the plan packs its own copy of the
+// weights, and unmapped before LoadContext returns, so loading costs one
+// copy of the weights rather than two.
+func LoadContext(ctx context.Context, path string) (*Model, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m, err := weights.Load(path, weights.ReadOnly())
 	if err != nil {
 		return nil, err
 	}
-	return compile(m)
+	defer m.Close()
+	return compile(ctx, m)
 }
 
 // LoadBytes reads a model file held in memory, such as one embedded in the
@@ -61,11 +84,14 @@ func LoadBytes(name string, data []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compile(m)
+	return compile(context.Background(), m)
 }
 
-func compile(m *weights.Model) (*Model, error) {
-	p, err := ops.Compile(m.Graph, ops.PlanOptions{})
+func compile(ctx context.Context, m *weights.Model) (*Model, error) {
+	p, err := ops.CompileContext(ctx, m.Graph, ops.PlanOptions{})
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("simdnet: compiling %s: %w", m.Config.Arch, err)
 	}
@@ -88,11 +114,18 @@ func (m *Model) Config() resnet.Config { return m.config }
 // Plan is the compiled network, for batches (Plan.Run) and its statistics.
 func (m *Model) Plan() *ops.Plan { return m.plan }
 
+// Close releases the compiled plan. It waits for the calls in flight to
+// finish; later calls return ErrClosed. Closing twice is harmless.
+func (m *Model) Close() error { return m.plan.Close() }
+
 // Predict classifies one image of any size (resized bilinearly to the
 // model's input, scaled by 1/255) and returns every class, most probable
-// first.
+// first. It returns ErrClosed once Close has begun.
 func (m *Model) Predict(img image.Image) ([]Prediction, error) {
 	probs, err := m.plan.Predict(img)
+	if errors.Is(err, ops.ErrClosed) {
+		return nil, ErrClosed
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"context"
 	"math"
 	"sort"
 
@@ -25,10 +26,17 @@ type group struct {
 // It fails, naming the layer, on a layer the planner does not know or on
 // weights that are not finite.
 func Compile(g *Graph, opts PlanOptions) (*Plan, error) {
+	return CompileContext(context.Background(), g, opts)
+}
+
+// CompileContext is Compile that gives up when ctx is done, checking it
+// before each layer's weights are folded and packed; it then returns
+// ctx.Err().
+func CompileContext(ctx context.Context, g *Graph, opts PlanOptions) (*Plan, error) {
 	if err := g.Build(); err != nil {
 		return nil, err
 	}
-	c := compiler{g: g, opts: opts, consumers: make([][]*Node, len(g.nodes)), groupOf: map[int]*group{}}
+	c := compiler{ctx: ctx, g: g, opts: opts, consumers: make([][]*Node, len(g.nodes)), groupOf: map[int]*group{}}
 	for _, n := range g.nodes {
 		for _, in := range n.Inputs {
 			c.consumers[in.ID] = append(c.consumers[in.ID], n)
@@ -56,6 +64,7 @@ func Compile(g *Graph, opts PlanOptions) (*Plan, error) {
 }
 
 type compiler struct {
+	ctx       context.Context
 	g         *Graph
 	opts      PlanOptions
 	consumers [][]*Node
@@ -185,6 +194,9 @@ func (c *compiler) lower(p *Plan) error {
 	for _, gr := range c.groups {
 		if _, ok := gr.head.Layer.(*Flatten); ok && gr.head != c.g.output {
 			continue
+		}
+		if err := c.ctx.Err(); err != nil {
+			return err
 		}
 		s := step{in2: -1, out: valueOf[gr.tail.ID]}
 		for _, n := range gr.nodes {
