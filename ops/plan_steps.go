@@ -107,10 +107,8 @@ func (s *step) runDense(p *Plan, ar *arena) {
 	prm := gemm.Params{M: rows, N: units, K: in, Alpha: 1, A: src, LDA: in, BPacked: s.w,
 		C: dst, LDC: units, Bias: s.bias, ReLU: s.act == ReLU, Threads: p.opts.Threads}
 	gemm.Run(&prm)
-	if s.act == Softmax {
-		for r := 0; r < rows; r++ {
-			softmaxRow(dst[r*units:(r+1)*units], dst[r*units:(r+1)*units])
-		}
+	if s.act != ReLU && s.act != Linear { // gemm's epilogue has only the ReLU
+		applyActivation(s.act, dst, dst, units)
 	}
 }
 
@@ -228,19 +226,13 @@ func addReLU(dst, a, b []float32, relu bool) {
 // applyActivation is activate without goroutines: a plan's elementwise
 // steps are small next to its products.
 func applyActivation(f ActFunc, dst, src []float32, width int) {
-	switch f {
-	case ReLU:
-		dst = dst[:len(src)]
-		for i, v := range src {
-			dst[i] = max(v, 0)
-		}
-	case Softmax:
+	if f == Softmax {
 		for r := 0; r+width <= len(src); r += width {
 			softmaxRow(dst[r:r+width], src[r:r+width])
 		}
-	default:
-		copy(dst, src)
+		return
 	}
+	applyElementwise(f, dst, src)
 }
 
 // zeroPad copies each H×W×C image into the middle of a zeroed padded one.
