@@ -10,7 +10,7 @@
 //	top, err := m.Predict(img) // any image.Image, any size
 //	fmt.Println(top[0].Class, top[0].Probability)
 //
-// Load compiles the network into a fused inference plan (see ops.Compile):
+// Load compiles the network into a fused inference plan (see plan.Compile):
 // BatchNorm folded into the convolutions, ReLU and residual additions in the
 // GEMM epilogue, weights packed for the CPU's fastest kernel. A Model is safe
 // for concurrent use by any number of goroutines; its plan allocates nothing
@@ -18,8 +18,9 @@
 // flight, and calls after it return ErrClosed.
 //
 // The packages below it are usable on their own: gemm (SGEMM), im2col, ops
-// (tensors, layers, graphs, the planner), resnet (architectures), weights
-// (model files, Keras import) and train (backward pass, optimizers, fit).
+// (tensors, layers, graphs), plan (the inference planner), resnet
+// (architectures), weights (model files, Keras import) and train (backward
+// pass, optimizers, fit).
 package simdnet
 
 import (
@@ -31,6 +32,7 @@ import (
 	"strconv"
 
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/weights"
 )
@@ -42,7 +44,7 @@ var ErrClosed = errors.New("simdnet: model is closed")
 // use. The compiled plan holds its own copy of the weights, so a Model keeps
 // no file open.
 type Model struct {
-	plan    *ops.Plan
+	plan    *plan.Plan
 	config  resnet.Config
 	classes []string
 }
@@ -88,7 +90,7 @@ func LoadBytes(name string, data []byte) (*Model, error) {
 }
 
 func compile(ctx context.Context, m *weights.Model) (*Model, error) {
-	p, err := ops.CompileContext(ctx, m.Graph, ops.PlanOptions{})
+	p, err := plan.CompileContext(ctx, m.Graph, plan.Options{})
 	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -112,7 +114,7 @@ func (m *Model) Classes() []string { return append([]string(nil), m.classes...) 
 func (m *Model) Config() resnet.Config { return m.config }
 
 // Plan is the compiled network, for batches (Plan.Run) and its statistics.
-func (m *Model) Plan() *ops.Plan { return m.plan }
+func (m *Model) Plan() *plan.Plan { return m.plan }
 
 // Close releases the compiled plan. It waits for the calls in flight to
 // finish; later calls return ErrClosed. Closing twice is harmless.
@@ -122,8 +124,8 @@ func (m *Model) Close() error { return m.plan.Close() }
 // model's input, scaled by 1/255) and returns every class, most probable
 // first. It returns ErrClosed once Close has begun.
 func (m *Model) Predict(img image.Image) ([]Prediction, error) {
-	probs, err := m.plan.Predict(img)
-	if errors.Is(err, ops.ErrClosed) {
+	probs, err := m.probabilities(img)
+	if errors.Is(err, plan.ErrClosed) {
 		return nil, ErrClosed
 	}
 	if err != nil {
@@ -135,4 +137,23 @@ func (m *Model) Predict(img image.Image) ([]Prediction, error) {
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Probability > out[b].Probability })
 	return out, nil
+}
+
+// probabilities runs the plan on one image of any size, resized bilinearly
+// to the plan's input and scaled by 1/255, and returns the output row.
+func (m *Model) probabilities(img image.Image) ([]float32, error) {
+	in := m.plan.InputShape()
+	if len(in) != 3 || in[2] != 3 {
+		return nil, fmt.Errorf("simdnet: Predict needs a model with an H×W×3 input, this one takes %v", in)
+	}
+	if b := img.Bounds(); b.Empty() {
+		return nil, fmt.Errorf("simdnet: Predict: the image is empty (%v)", b)
+	}
+	x := ops.NewTensor(1, in[0], in[1], 3)
+	ops.ImagePixels(x.Data, img, in[0], in[1])
+	out := ops.NewTensor(append([]int{1}, m.plan.OutputShape()...)...)
+	if err := m.plan.Run(out, x); err != nil {
+		return nil, err
+	}
+	return out.Data, nil
 }

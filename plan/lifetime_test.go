@@ -1,4 +1,4 @@
-package ops_test
+package plan_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 )
 
 // TestPlanArenasLetGo: after a burst of concurrent large batches, a server
@@ -19,7 +20,7 @@ import (
 // keeps none.
 func TestPlanArenasLetGo(t *testing.T) {
 	g := smallGraph(t)
-	p, err := ops.Compile(g, ops.PlanOptions{ArenaIdle: 30 * time.Millisecond, SubBatch: -1})
+	p, err := plan.Compile(g, plan.Options{ArenaIdle: 30 * time.Millisecond, SubBatch: -1})
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(1, 3))
 	big, small := randomBatch(rng, 16, 9, 11, 3), randomBatch(rng, 1, 9, 11, 3)
@@ -61,7 +62,7 @@ func TestPlanArenasLetGo(t *testing.T) {
 
 // TestPlanKeepsArenas: a negative ArenaIdle keeps every arena.
 func TestPlanKeepsArenas(t *testing.T) {
-	p, err := ops.Compile(smallGraph(t), ops.PlanOptions{ArenaIdle: -1, SubBatch: -1})
+	p, err := plan.Compile(smallGraph(t), plan.Options{ArenaIdle: -1, SubBatch: -1})
 	require.NoError(t, err)
 	_, err = p.Forward(randomBatch(rand.New(rand.NewPCG(1, 4)), 4, 9, 11, 3))
 	require.NoError(t, err)
@@ -73,7 +74,7 @@ func TestPlanKeepsArenas(t *testing.T) {
 // with the context's error; the plan is fine afterwards.
 func TestPlanRunContext(t *testing.T) {
 	g := smallGraph(t)
-	p, err := ops.Compile(g, ops.PlanOptions{SubBatch: 2})
+	p, err := plan.Compile(g, plan.Options{SubBatch: 2})
 	require.NoError(t, err)
 	x := randomBatch(rand.New(rand.NewPCG(2, 4)), 3, 9, 11, 3)
 	out := ops.NewTensor(3, 4)
@@ -99,16 +100,16 @@ func TestPlanRunContext(t *testing.T) {
 // TestPlanClose: runs after Close fail with ErrClosed, Describe says so,
 // and closing twice is harmless. Close during runs is in simdnet's tests.
 func TestPlanClose(t *testing.T) {
-	p, err := ops.Compile(smallGraph(t), ops.PlanOptions{})
+	p, err := plan.Compile(smallGraph(t), plan.Options{})
 	require.NoError(t, err)
 	x := randomBatch(rand.New(rand.NewPCG(2, 5)), 1, 9, 11, 3)
 	_, err = p.Forward(x)
 	require.NoError(t, err)
 	require.NoError(t, p.Close())
 	_, err = p.Forward(x)
-	require.True(t, errors.Is(err, ops.ErrClosed), "got %v", err)
+	require.True(t, errors.Is(err, plan.ErrClosed), "got %v", err)
 	_, err = p.Profile(x, 1)
-	require.ErrorIs(t, err, ops.ErrClosed)
+	require.ErrorIs(t, err, plan.ErrClosed)
 	require.Zero(t, p.IdleArenaBytes())
 	var sb strings.Builder
 	p.Describe(&sb)

@@ -1,4 +1,4 @@
-package ops
+package plan
 
 import (
 	"sync"
@@ -8,17 +8,18 @@ import (
 )
 
 // DefaultArenaIdle is how long a plan keeps an arena no run has used before
-// it lets the memory go (PlanOptions.ArenaIdle).
+// it lets the memory go (Options.ArenaIdle).
 const DefaultArenaIdle = 30 * time.Second
 
 // arena is one run's memory: the intermediate tensors and the im2col packers.
 type arena struct {
 	buf     []float32
 	packers []im2col.Packer
-	batch   int       // images the current step computes (a chunk's, in the prefix)
-	whole   int       // images in the caller's batch
-	start   int       // first image of the current chunk
-	x, y    []float32 // the caller's input and output for this run
+	batch   int         // images the current step computes (a chunk's, in the prefix)
+	whole   int         // images in the caller's batch
+	start   int         // first image of the current chunk
+	x, y    []float32   // the caller's input and output for this run
+	srcs    [][]float32 // a kernel step's inputs
 
 	used time.Time // when a run last gave it back
 	peak int       // the most floats a run needed of it since the last trim
@@ -36,6 +37,7 @@ type arena struct {
 type arenaPool struct {
 	idle     time.Duration // <= 0: keep arenas for ever
 	packers  int
+	reads    int // the most values a step reads
 	mu       sync.Mutex
 	free     []*arena // most recently used last
 	timer    *time.Timer
@@ -43,8 +45,8 @@ type arenaPool struct {
 	released bool
 }
 
-func newArenaPool(idle time.Duration, packers int) *arenaPool {
-	ap := &arenaPool{idle: idle, packers: packers}
+func newArenaPool(idle time.Duration, packers, reads int) *arenaPool {
+	ap := &arenaPool{idle: idle, packers: packers, reads: reads}
 	if idle > 0 {
 		ap.timer = time.AfterFunc(time.Hour, ap.trim)
 		ap.timer.Stop()
@@ -63,7 +65,7 @@ func (ap *arenaPool) get(need int) *arena {
 	}
 	ap.mu.Unlock()
 	if ar == nil {
-		ar = &arena{packers: make([]im2col.Packer, ap.packers)}
+		ar = &arena{packers: make([]im2col.Packer, ap.packers), srcs: make([][]float32, ap.reads)}
 	}
 	if cap(ar.buf) < need {
 		ar.buf = make([]float32, need)

@@ -1,4 +1,4 @@
-package ops
+package plan
 
 import (
 	"context"
@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/simdnet/simdnet/gemm"
+	"github.com/simdnet/simdnet/ops"
 )
 
-// PlanOptions tunes Compile.
-type PlanOptions struct {
+// Options tunes Compile.
+type Options struct {
 	// Kernel is the gemm micro-kernel the weights are packed for; nil means
 	// gemm.Selected().
 	Kernel *gemm.Kernel
@@ -38,9 +39,9 @@ type PlanOptions struct {
 var ErrClosed = errors.New("plan is closed")
 
 // Plan is a graph compiled for inference. BatchNormalization is folded into
-// the preceding convolution's weights and bias; ReLU and the residual Add
-// run in the convolution's gemm epilogue while each tile is in registers or
-// L1; weights are packed once into the micro-kernel's layout; and every
+// the preceding product's weights and bias; ReLU and the residual Add run in
+// the product's gemm epilogue while each tile is in registers or L1;
+// weights are packed once into the micro-kernel's layout; and every
 // intermediate tensor has a fixed place in one arena, assigned by liveness,
 // so tensors that are never alive together share memory.
 //
@@ -52,8 +53,8 @@ var ErrClosed = errors.New("plan is closed")
 // and runs after it fail with ErrClosed.
 type Plan struct {
 	name   string
-	in     Shape // per-sample input shape, H×W×C
-	out    Shape // per-sample output shape
+	in     ops.Shape // per-sample input shape, H×W×C
+	out    ops.Shape // per-sample output shape
 	steps  []step
 	values []value
 	input  int // value index of the input (the caller's tensor)
@@ -64,8 +65,9 @@ type Plan struct {
 	// floats, used at the chunk's size (0 when nothing is chunked).
 	prefix, chunk, chunkArena int
 	packers                   int // im2col packers each run needs
+	maxReads                  int // the most values one step reads
 	weights                   int // bytes of packed weights and biases
-	opts                      PlanOptions
+	opts                      Options
 
 	arenas *arenaPool
 	// mu is held shared by every run and exclusively by Close, so Close
@@ -88,10 +90,10 @@ type value struct {
 }
 
 // InputShape is the per-sample input shape the plan accepts (H, W, C).
-func (p *Plan) InputShape() Shape { return p.in.Clone() }
+func (p *Plan) InputShape() ops.Shape { return p.in.Clone() }
 
 // OutputShape is the per-sample output shape (e.g. the class count).
-func (p *Plan) OutputShape() Shape { return p.out.Clone() }
+func (p *Plan) OutputShape() ops.Shape { return p.out.Clone() }
 
 // ArenaBytes is the intermediate memory one run over a batch takes.
 func (p *Plan) ArenaBytes(batch int) int { return 4 * p.arenaLen(batch) }
@@ -115,20 +117,20 @@ func (p *Plan) Steps() int {
 // Run computes the plan's output for the batch x (N×H×W×C) into out
 // (N followed by OutputShape). It returns an error naming what is wrong when
 // the shapes do not match, and allocates nothing once the arena pool is warm.
-func (p *Plan) Run(out, x *Tensor) error {
+func (p *Plan) Run(out, x *ops.Tensor) error {
 	return p.run(context.Background(), out, x, nil)
 }
 
 // RunContext is Run that stops early when ctx is done: cancellation is
 // checked before every step, and a cancelled run returns ctx.Err() with
 // out partly written.
-func (p *Plan) RunContext(ctx context.Context, out, x *Tensor) error {
+func (p *Plan) RunContext(ctx context.Context, out, x *ops.Tensor) error {
 	return p.run(ctx, out, x, nil)
 }
 
 // run is RunContext; with spent non-nil it also adds each step's wall time
 // to spent[step] (see Profile).
-func (p *Plan) run(ctx context.Context, out, x *Tensor, spent []time.Duration) error {
+func (p *Plan) run(ctx context.Context, out, x *ops.Tensor, spent []time.Duration) error {
 	if err := p.checkIO(out, x); err != nil {
 		return err
 	}
@@ -194,7 +196,7 @@ func (p *Plan) Close() error {
 }
 
 // IdleArenaBytes is the memory held by arenas waiting for a run: what the
-// plan keeps between calls, which it lets go of after PlanOptions.ArenaIdle.
+// plan keeps between calls, which it lets go of after Options.ArenaIdle.
 func (p *Plan) IdleArenaBytes() int { return p.arenas.idleBytes() }
 
 // StepTime is one step's share of a profiled run.
@@ -207,14 +209,14 @@ type StepTime struct {
 
 // Profile runs the plan on x (warm-up once, then runs times) and returns the
 // wall time of each fused step per run: where a forward pass spends its time.
-func (p *Plan) Profile(x *Tensor, runs int) ([]StepTime, error) {
+func (p *Plan) Profile(x *ops.Tensor, runs int) ([]StepTime, error) {
 	if x == nil || len(x.Shape) != len(p.in)+1 {
 		return nil, p.inputErr(x)
 	}
 	if runs < 1 {
 		return nil, fmt.Errorf("plan %s: profile: %d runs, want at least 1", p.name, runs)
 	}
-	out := NewTensor(append([]int{x.Shape[0]}, p.out...)...)
+	out := ops.NewTensor(append([]int{x.Shape[0]}, p.out...)...)
 	if err := p.Run(out, x); err != nil {
 		return nil, err
 	}
@@ -244,23 +246,23 @@ func (p *Plan) Profile(x *Tensor, runs int) ([]StepTime, error) {
 }
 
 // Forward runs the plan on x and returns a new output tensor.
-func (p *Plan) Forward(x *Tensor) (*Tensor, error) {
+func (p *Plan) Forward(x *ops.Tensor) (*ops.Tensor, error) {
 	if x == nil || len(x.Shape) != len(p.in)+1 {
 		return nil, p.inputErr(x)
 	}
-	out := NewTensor(append([]int{x.Shape[0]}, p.out...)...)
+	out := ops.NewTensor(append([]int{x.Shape[0]}, p.out...)...)
 	if err := p.Run(out, x); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (p *Plan) checkIO(out, x *Tensor) error {
+func (p *Plan) checkIO(out, x *ops.Tensor) error {
 	if x == nil || len(x.Shape) != len(p.in)+1 || x.Shape[0] < 1 || !x.Shape[1:].Equal(p.in) || len(x.Data) != x.Shape.Len() {
 		return p.inputErr(x)
 	}
 	if out == nil || len(out.Shape) != len(p.out)+1 || out.Shape[0] != x.Shape[0] || !out.Shape[1:].Equal(p.out) || len(out.Data) != out.Shape.Len() {
-		want := append(Shape{x.Shape[0]}, p.out...)
+		want := append(ops.Shape{x.Shape[0]}, p.out...)
 		got := "nil"
 		if out != nil {
 			got = fmt.Sprintf("%v with %d values", out.Shape, len(out.Data))
@@ -270,7 +272,7 @@ func (p *Plan) checkIO(out, x *Tensor) error {
 	return nil
 }
 
-func (p *Plan) inputErr(x *Tensor) error {
+func (p *Plan) inputErr(x *ops.Tensor) error {
 	got := "nil"
 	if x != nil {
 		got = fmt.Sprintf("shape %v with %d values", x.Shape, len(x.Data))

@@ -1,4 +1,4 @@
-package ops_test
+package plan_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 )
 
 // TestPlanDenseAnyRank: Dense applies to the last axis of an input of any
@@ -35,7 +36,7 @@ func TestPlanDenseAnyRank(t *testing.T) {
 				require.NoError(t, err)
 				for _, kern := range gemm.Kernels() {
 					for _, sub := range []int{-1, 2} {
-						p, err := ops.Compile(g, ops.PlanOptions{Kernel: &kern, SubBatch: sub})
+						p, err := plan.Compile(g, plan.Options{Kernel: &kern, SubBatch: sub})
 						require.NoError(t, err)
 						// Poison the output: every value must be written.
 						got := ops.NewTensor(want.Shape...)
