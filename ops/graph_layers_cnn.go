@@ -39,3 +39,12 @@ func (g *Graph) LeakyReLU(x *Node, negativeSlope float32) *Node {
 		return &LeakyReLULayer{Name: name, NegativeSlope: negativeSlope}, nil
 	}, x)
 }
+
+// SeparableConv2D adds a depthwise-separable convolution with
+// glorot_uniform kernels.
+func (g *Graph) SeparableConv2D(x *Node, cfg SeparableConv2DConfig) *Node {
+	return g.layer("SeparableConv2D", cfg.Name, func(name string) (Layer, error) {
+		cfg.Name = name
+		return NewSeparableConv2D(cfg, channels(x), LayerRNG(g.seed, len(g.nodes)))
+	}, x)
+}

@@ -110,3 +110,68 @@ func TestDenseActivations(t *testing.T) {
 	}
 	checkAgainstReference(t, rng, cases, 3)
 }
+
+func groupedConvCases(t *testing.T, rng *rand.Rand) []layerCase {
+	var cases []layerCase
+	for _, c := range []struct {
+		h, w, cin int
+		cfg       Conv2DConfig
+	}{
+		{7, 9, 6, Conv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, Groups: 2, Padding: Same}},
+		{7, 9, 8, Conv2DConfig{Filters: 12, KernelSize: [2]int{3, 3}, Groups: 4, Strides: [2]int{2, 2}, Padding: Same}},
+		{9, 7, 8, Conv2DConfig{Filters: 8, KernelSize: [2]int{3, 3}, Groups: 4, Strides: [2]int{2, 2}, Padding: Valid, NoBias: true}},
+		{5, 7, 64, Conv2DConfig{Filters: 64, KernelSize: [2]int{3, 3}, Groups: 32, Padding: Same, Activation: ReLU}},
+		{5, 5, 32, Conv2DConfig{Filters: 96, KernelSize: [2]int{1, 1}, Groups: 32}},                                 // pointwise, in place
+		{7, 5, 12, Conv2DConfig{Filters: 6, KernelSize: [2]int{1, 1}, Groups: 3, Strides: [2]int{2, 2}}},            // pointwise, strided
+		{9, 9, 3, Conv2DConfig{Filters: 5, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Padding: Same}},    // dilation
+		{11, 10, 4, Conv2DConfig{Filters: 3, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Padding: Valid}}, // dilation, valid
+		{9, 11, 4, Conv2DConfig{Filters: 6, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Strides: [2]int{2, 2}, Groups: 2, Padding: Same, Activation: Swish}},
+		{7, 8, 3, Conv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, Padding: Same, Activation: ReLU6}},                 // plain with activation
+		{17, 17, 16, Conv2DConfig{Filters: 32, KernelSize: [2]int{3, 3}, Groups: 4, Padding: Same, Activation: GELU}},   // several blocks
+		{40, 40, 64, Conv2DConfig{Filters: 64, KernelSize: [2]int{3, 3}, Groups: 2, Padding: Same, Activation: Linear}}, // blocks over threads
+	} {
+		cfg := c.cfg
+		cfg.Name = fmt.Sprintf("gconv_%dx%dx%d_f%d_k%v_s%v_d%v_g%d_%v", c.h, c.w, c.cin, cfg.Filters, cfg.KernelSize, cfg.Strides, cfg.DilationRate, cfg.Groups, cfg.Padding)
+		l := mustConv(t, rng, c.cin, cfg)
+		cases = append(cases, layerCase{l, []Shape{{c.h, c.w, c.cin}}, cfg.KernelSize[0]*cfg.KernelSize[1]*c.cin/max(cfg.Groups, 1) + 1})
+	}
+	return cases
+}
+
+func TestGroupedConvMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	checkAgainstReference(t, rng, groupedConvCases(t, rng), 1)
+}
+
+func TestSeparableConvMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	var cases []layerCase
+	for _, c := range []struct {
+		h, w, cin int
+		cfg       SeparableConv2DConfig
+	}{
+		{7, 9, 3, SeparableConv2DConfig{Filters: 5, KernelSize: [2]int{3, 3}, Padding: Same}},
+		{9, 8, 4, SeparableConv2DConfig{Filters: 6, KernelSize: [2]int{3, 3}, Strides: [2]int{2, 2}, DepthMultiplier: 2, Activation: ReLU}},
+		{9, 9, 3, SeparableConv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Padding: Same, NoBias: true, Activation: Tanh}},
+	} {
+		cfg := c.cfg
+		cfg.Name = fmt.Sprintf("sep_%dx%dx%d_f%d_s%v_d%v_m%d", c.h, c.w, c.cin, cfg.Filters, cfg.Strides, cfg.DilationRate, cfg.DepthMultiplier)
+		l, err := NewSeparableConv2D(cfg, c.cin, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Pointwise.Bias != nil {
+			fillRand(rng, l.Pointwise.Bias, -1, 1)
+		}
+		cases = append(cases, layerCase{l, []Shape{{c.h, c.w, c.cin}}, 9 + c.cin*max(cfg.DepthMultiplier, 1) + 1})
+	}
+	checkAgainstReference(t, rng, cases, 1)
+	l := cases[1].layer
+	var names []string
+	for _, p := range l.Params() {
+		names = append(names, p.Name+p.Shape.String())
+	}
+	if got, want := fmt.Sprint(names), "[depthwise_kernel(3, 3, 4, 2) pointwise_kernel(1, 1, 8, 6) bias(6,)]"; got != want {
+		t.Errorf("params %s, want %s", got, want)
+	}
+}

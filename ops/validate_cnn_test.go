@@ -47,6 +47,12 @@ func badConfigs() []badConfig {
 			return NewDepthwiseConv2D(cfg, cin, nil)
 		}
 	}
+	conv := func(name string, cfg Conv2DConfig, cin int) func() (Layer, error) {
+		return func() (Layer, error) {
+			cfg.Name, cfg.KernelSize = name, [2]int{3, 3}
+			return NewConv2D(cfg, cin, nil)
+		}
+	}
 	k3 := [2]int{3, 3}
 	img := []Shape{{8, 8, 4}}
 	return []badConfig{
@@ -58,6 +64,13 @@ func badConfigs() []badConfig {
 		{"dw_channels", dw("dw_channels", DepthwiseConv2DConfig{KernelSize: k3}, 3), img, "(None, H, W, 3)"},
 		{"dw_too_small", dw("dw_too_small", DepthwiseConv2DConfig{KernelSize: k3, DilationRate: [2]int{4, 4}}, 4), img, "dilated to 9×9"},
 		{"dw_rank", dw("dw_rank", DepthwiseConv2DConfig{KernelSize: k3}, 4), []Shape{{8, 4}}, "(None, H, W, C)"},
+		{"conv_groups_channels", conv("conv_groups_channels", Conv2DConfig{Filters: 8, Groups: 3}, 4), img, "multiple of groups = 3"},
+		{"conv_groups_filters", conv("conv_groups_filters", Conv2DConfig{Filters: 6, Groups: 4}, 4), img, "filters = 6 is not a multiple of groups = 4"},
+		{"conv_negative_groups", conv("conv_negative_groups", Conv2DConfig{Filters: 6, Groups: -2}, 4), img, "groups = -2"},
+		{"conv_negative_dilation", conv("conv_negative_dilation", Conv2DConfig{Filters: 6, DilationRate: [2]int{2, -1}}, 4), img, "dilation_rate"},
+		{"conv_dilated_too_small", conv("conv_dilated_too_small", Conv2DConfig{Filters: 6, DilationRate: [2]int{5, 1}}, 4), img, "dilated to 11×3"},
+		{"conv_group_input", conv("conv_group_input", Conv2DConfig{Filters: 8, Groups: 2}, 4), []Shape{{8, 8, 6}}, "(None, H, W, 4)"},
+		{"conv_softmax", conv("conv_softmax", Conv2DConfig{Filters: 8, Activation: Softmax}, 4), img, "softmax"},
 		{"relu_max", func() (Layer, error) {
 			return NewReLU(ReLUConfig{Name: "relu_max", MaxValue: -1, HasMaxValue: true})
 		}, img, "max_value"},
