@@ -14,7 +14,7 @@ func (l *Conv2D) Inference(in ...Shape) (InferenceOp, error) {
 		return InferenceOp{}, err
 	}
 	return InferenceOp{Kind: OpProduct, Product: Product{Geometry: g, Weights: l.Kernel.Value,
-		Filters: l.Filters, Bias: paramValues(l.Bias)}}, nil
+		Filters: l.Filters, Bias: paramValues(l.Bias), Act: l.Activation}}, nil
 }
 
 // Inference: Dense is a 1×1 convolution over the rows of its last axis,
