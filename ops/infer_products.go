@@ -1,19 +1,30 @@
 package ops
 
-import (
-	"slices"
-
-	"github.com/simdnet/simdnet/im2col"
-)
+import "github.com/simdnet/simdnet/im2col"
 
 // Inference: a convolution is patches × kernel (Keras's kernel layout
-// [kh, kw, cin, filters] flattened is the product's right-hand side).
+// [kh, kw, cin/groups, filters] flattened is the product's right-hand
+// side), group by group; one with a group per input channel is a depthwise
+// convolution, whose kernel has the same layout.
 func (l *Conv2D) Inference(in ...Shape) (InferenceOp, error) {
-	g, err := l.Geometry(1, in...)
+	w, err := l.windows(in)
 	if err != nil {
 		return InferenceOp{}, err
 	}
-	return InferenceOp{Kind: OpProduct, Product: Product{Geometry: g, Weights: l.Kernel.Value,
+	s := in[0]
+	groups := max(l.Groups, 1)
+	if groups == s[2] && groups > 1 {
+		g := DepthwiseGeometry{N: 1, H: s[0], W: s[1], C: s[2], M: l.Filters / groups,
+			KH: w[0].k, KW: w[1].k, SH: w[0].stride, SW: w[1].stride, DH: w[0].dilation, DW: w[1].dilation,
+			PadTop: w[0].before, PadBottom: w[0].after, PadLeft: w[1].before, PadRight: w[1].after,
+			OutH: w[0].out, OutW: w[1].out}
+		return InferenceOp{Kind: OpDepthwise, Depthwise: Depthwise{Geometry: g, Weights: l.Kernel.Value,
+			Bias: paramValues(l.Bias), Act: l.Activation}}, nil
+	}
+	g := im2col.Geometry{N: 1, H: s[0], W: s[1], C: s[2], KH: w[0].k, KW: w[1].k, SH: w[0].stride, SW: w[1].stride,
+		PadTop: w[0].before, PadBottom: w[0].after, PadLeft: w[1].before, PadRight: w[1].after}
+	return InferenceOp{Kind: OpProduct, Product: Product{Geometry: g, Groups: groups,
+		Dilation: [2]int{w[0].dilation, w[1].dilation}, Weights: l.Kernel.Value,
 		Filters: l.Filters, Bias: paramValues(l.Bias), Act: l.Activation}}, nil
 }
 
@@ -30,22 +41,14 @@ func (l *Dense) Inference(in ...Shape) (InferenceOp, error) {
 		Filters: l.Units, Bias: paramValues(l.Bias), Act: l.Activation}}, nil
 }
 
-// Inference: until the planner has a depthwise product of its own, the
-// depthwise convolution is the portable kernel of the layer itself.
+// Inference: a depthwise convolution.
 func (l *DepthwiseConv2D) Inference(in ...Shape) (InferenceOp, error) {
 	g, err := l.Geometry(1, in...)
 	if err != nil {
 		return InferenceOp{}, err
 	}
-	k, bias, act := slices.Clone(l.Kernel.Value), slices.Clone(paramValues(l.Bias)), l.Activation
-	return InferenceOp{Kind: OpKernel, Kernel: Kernel{
-		What: "depthwise conv",
-		Run: func(dst []float32, src [][]float32, n int) {
-			g := g
-			g.N = n
-			DepthwiseRows(g, dst, src[0], k, bias, 0, n*g.OutH)
-			applyElementwise(act, dst, dst)
-		}}}, nil
+	return InferenceOp{Kind: OpDepthwise, Depthwise: Depthwise{Geometry: g, Weights: l.Kernel.Value,
+		Bias: paramValues(l.Bias), Act: l.Activation}}, nil
 }
 
 // paramValues is p's values, or nil for a missing parameter (no bias).

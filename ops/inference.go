@@ -47,6 +47,8 @@ const (
 	// OpSameMemory: the output is the input's memory under another shape
 	// (Flatten, Reshape, Dropout in inference).
 	OpSameMemory
+	// OpDepthwise: a depthwise convolution, Depthwise.
+	OpDepthwise
 )
 
 // InferenceOp is a layer's answer to Inference: the kind, and the fields
@@ -58,17 +60,36 @@ type InferenceOp struct {
 	Act          ActFunc   // OpActivation
 	Pad          [4]int    // OpPad: top, bottom, left, right
 	Kernel       Kernel    // OpKernel
+	Depthwise    Depthwise // OpDepthwise
 }
 
-// Product is a linear map computed as one gemm product per sample batch:
-// the patches of the input under Geometry (per sample, N = 1) times Weights
-// (Geometry.Cols() × Filters, row-major: Keras's kernel flattened), plus
-// Bias (nil: none), then Act. A Dense layer is a 1×1 convolution over an
-// image of rows × 1 pixels whose channels are its features.
+// Product is a linear map computed on gemm: the patches of the input under
+// Geometry (per sample, N = 1) times Weights (K × Filters, row-major:
+// Keras's kernel flattened), plus Bias (nil: none), then Act. A Dense layer
+// is a 1×1 convolution over an image of rows × 1 pixels whose channels are
+// its features.
+//
+// With Groups > 1 the channels and filters split into that many groups,
+// group g's filters [g·F/G, (g+1)·F/G) reading its channels [g·C/G,
+// (g+1)·C/G), so K = KH·KW·C/G; Dilation spaces the window's taps (zero
+// means 1). Otherwise K = Geometry.Cols().
 type Product struct {
 	Geometry im2col.Geometry
+	Groups   int
+	Dilation [2]int
 	Weights  []float32
 	Filters  int
+	Bias     []float32
+	Act      ActFunc
+}
+
+// Depthwise is a depthwise convolution: input channel c convolved with its
+// own M filters gives output channels c·M+j, Keras's order. Weights are
+// Keras's depthwise kernel [kh, kw, C, M]; Bias has C·M values or is nil;
+// Act follows.
+type Depthwise struct {
+	Geometry DepthwiseGeometry // per sample (N = 1)
+	Weights  []float32
 	Bias     []float32
 	Act      ActFunc
 }

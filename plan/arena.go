@@ -13,13 +13,15 @@ const DefaultArenaIdle = 30 * time.Second
 
 // arena is one run's memory: the intermediate tensors and the im2col packers.
 type arena struct {
-	buf     []float32
-	packers []im2col.Packer
-	batch   int         // images the current step computes (a chunk's, in the prefix)
-	whole   int         // images in the caller's batch
-	start   int         // first image of the current chunk
-	x, y    []float32   // the caller's input and output for this run
-	srcs    [][]float32 // a kernel step's inputs
+	buf      []float32
+	packers  []im2col.Packer
+	batch    int         // images the current step computes (a chunk's, in the prefix)
+	whole    int         // images in the caller's batch
+	start    int         // first image of the current chunk
+	x, y     []float32   // the caller's input and output for this run
+	srcs     [][]float32 // a kernel step's inputs
+	patchers []patchPacker
+	scratch  []float32 // the depthwise steps'
 
 	used time.Time // when a run last gave it back
 	peak int       // the most floats a run needed of it since the last trim
@@ -36,8 +38,7 @@ type arena struct {
 // Arenas are taken most recently used first, which keeps the fewest warm.
 type arenaPool struct {
 	idle     time.Duration // <= 0: keep arenas for ever
-	packers  int
-	reads    int // the most values a step reads
+	shape    arenaShape
 	mu       sync.Mutex
 	free     []*arena // most recently used last
 	timer    *time.Timer
@@ -45,8 +46,15 @@ type arenaPool struct {
 	released bool
 }
 
-func newArenaPool(idle time.Duration, packers, reads int) *arenaPool {
-	ap := &arenaPool{idle: idle, packers: packers, reads: reads}
+// arenaShape is what every arena of a plan holds besides its buffer.
+type arenaShape struct {
+	packers, patchers int // im2col and grouped-convolution packers
+	reads             int // the most values a step reads
+	scratch           int // floats of depthwise scratch
+}
+
+func newArenaPool(idle time.Duration, shape arenaShape) *arenaPool {
+	ap := &arenaPool{idle: idle, shape: shape}
 	if idle > 0 {
 		ap.timer = time.AfterFunc(time.Hour, ap.trim)
 		ap.timer.Stop()
@@ -65,7 +73,9 @@ func (ap *arenaPool) get(need int) *arena {
 	}
 	ap.mu.Unlock()
 	if ar == nil {
-		ar = &arena{packers: make([]im2col.Packer, ap.packers), srcs: make([][]float32, ap.reads)}
+		sh := &ap.shape
+		ar = &arena{packers: make([]im2col.Packer, sh.packers), patchers: make([]patchPacker, sh.patchers),
+			srcs: make([][]float32, sh.reads), scratch: make([]float32, sh.scratch)}
 	}
 	if cap(ar.buf) < need {
 		ar.buf = make([]float32, need)
@@ -77,6 +87,7 @@ func (ap *arenaPool) get(need int) *arena {
 // put gives an arena back after a run.
 func (ap *arenaPool) put(ar *arena) {
 	ar.x, ar.y = nil, nil
+	clear(ar.patchers) // they point into this run's tensors
 	ar.used = time.Now()
 	ap.mu.Lock()
 	defer ap.mu.Unlock()

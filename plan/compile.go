@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/simdnet/simdnet/dwconv"
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/ops"
 )
@@ -64,7 +65,7 @@ func CompileContext(ctx context.Context, g *ops.Graph, opts Options) (*Plan, err
 	if idle == 0 {
 		idle = DefaultArenaIdle
 	}
-	p.arenas = newArenaPool(idle, p.packers, p.maxReads)
+	p.arenas = newArenaPool(idle, arenaShape{packers: p.packers, patchers: p.patchers, reads: p.maxReads, scratch: p.scratch})
 	return p, nil
 }
 
@@ -98,9 +99,9 @@ func (c *compiler) describe() error {
 		if err != nil {
 			return err
 		}
-		if c.opts.Logits && n == c.output && (op.Kind == ops.OpActivation || op.Kind == ops.OpProduct) {
+		if c.opts.Logits && n == c.output {
 			// The logits: the output layer without its activation.
-			op.Act, op.Product.Act = ops.Linear, ops.Linear
+			op.Act, op.Product.Act, op.Depthwise.Act = ops.Linear, ops.Linear, ops.Linear
 		}
 		c.ops[n.ID] = op
 	}
@@ -145,7 +146,8 @@ func (c *compiler) fuse() {
 		gr := &group{head: n, tail: n, nodes: []*ops.Node{n}}
 		c.groups = append(c.groups, gr)
 		c.groupOf[n.ID] = gr
-		if c.kind(n) != ops.OpProduct {
+		head := c.kind(n)
+		if head != ops.OpProduct && head != ops.OpDepthwise {
 			continue
 		}
 		if pad := n.Inputs[0]; c.kind(pad) == ops.OpPad && pad != c.input && len(c.consumers[pad.ID]) == 1 && pad != c.output {
@@ -160,7 +162,7 @@ func (c *compiler) fuse() {
 			gr.tail = x
 			c.groupOf[x.ID] = gr
 		}
-		if act := c.ops[n.ID].Product.Act; act != ops.Linear {
+		if act := c.headAct(n); act != ops.Linear {
 			// The layer's own activation= comes first: nothing after it
 			// is folded into the weights or the epilogue.
 			gr.act = act
@@ -177,7 +179,7 @@ func (c *compiler) fuse() {
 		case c.fusibleAct(next):
 			gr.act = c.ops[next.ID].Act
 			absorb(next)
-		case c.isSum2(next):
+		case head == ops.OpProduct && c.isSum2(next):
 			other := next.Inputs[0]
 			if other == gr.tail {
 				other = next.Inputs[1]
@@ -190,6 +192,14 @@ func (c *compiler) fuse() {
 			}
 		}
 	}
+}
+
+// headAct is a product's or depthwise convolution's own activation=.
+func (c *compiler) headAct(n *ops.Node) ops.ActFunc {
+	if op := &c.ops[n.ID]; op.Kind == ops.OpDepthwise {
+		return op.Depthwise.Act
+	}
+	return c.ops[n.ID].Product.Act
 }
 
 func (c *compiler) isSum2(n *ops.Node) bool {
@@ -263,8 +273,11 @@ func (c *compiler) lower(p *Plan) error {
 func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*ops.Node) int) error {
 	n := gr.head
 	op := &c.ops[n.ID]
-	if op.Kind == ops.OpProduct {
+	switch op.Kind {
+	case ops.OpProduct:
 		return c.lowerProduct(p, gr, s, resolve)
+	case ops.OpDepthwise:
+		return c.lowerDepthwise(p, gr, s, resolve)
 	}
 	for _, in := range n.Inputs {
 		s.reads = append(s.reads, resolve(in))
@@ -305,66 +318,169 @@ func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*ops.Nod
 	return nil
 }
 
+// input is what a product or depthwise step reads: its own input, or the
+// input of the padding it absorbed, whose zeros its geometry takes over
+// (the padding is top, bottom, left, right).
+func (gr *group) input() (*ops.Node, [4]int) {
+	if gr.padInput != nil {
+		return gr.padInput, gr.pad
+	}
+	return gr.head.Inputs[0], [4]int{}
+}
+
 func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*ops.Node) int) error {
 	n := gr.head
 	prod := &c.ops[n.ID].Product
 	geom := prod.Geometry
+	in, pad := gr.input()
 	if gr.padInput != nil {
-		// The padding's zeros become the packer's: no padded copy is made.
-		in := gr.padInput.Shape
-		geom.H, geom.W = in[0], in[1]
-		geom.PadTop += gr.pad[0]
-		geom.PadBottom += gr.pad[1]
-		geom.PadLeft += gr.pad[2]
-		geom.PadRight += gr.pad[3]
+		geom.H, geom.W = in.Shape[0], in.Shape[1]
 	}
-	in := n.Inputs[0]
-	if gr.padInput != nil {
-		in = gr.padInput
-	}
+	geom.PadTop += pad[0]
+	geom.PadBottom += pad[1]
+	geom.PadLeft += pad[2]
+	geom.PadRight += pad[3]
 	s.reads = append(s.reads, resolve(in))
 	geom.N = 1
-	if err := geom.Validate(); err != nil {
-		return layerErr(n, "%v", err)
+	groups, dil := max(prod.Groups, 1), prod.Dilation
+	dil[0], dil[1] = max(dil[0], 1), max(dil[1], 1)
+	if geom.C%groups != 0 || prod.Filters%groups != 0 {
+		return layerErr(n, "%d channels and %d filters do not split into %d groups", geom.C, prod.Filters, groups)
+	}
+	plain := groups == 1 && dil == [2]int{1, 1}
+	if plain {
+		if err := geom.Validate(); err != nil {
+			return layerErr(n, "%v", err)
+		}
 	}
 	s.kind, s.geom, s.act = stepProduct, geom, gr.act
-	s.direct = geom.Pointwise() && geom.SH == 1 && geom.SW == 1 && geom.PadTop+geom.PadBottom+geom.PadLeft+geom.PadRight == 0
-	if !s.direct {
+	k, f := geom.KH*geom.KW*geom.C/groups, prod.Filters
+	pointwise := geom.KH == 1 && geom.KW == 1 && geom.SH == 1 && geom.SW == 1 && geom.PadTop+geom.PadBottom+geom.PadLeft+geom.PadRight == 0
+	switch {
+	case pointwise:
+		s.direct = true
+	case plain:
 		s.packer = p.packers
 		p.packers++
+	default:
+		pg, err := newPatchGeom(geom, groups, dil)
+		if err != nil {
+			return layerErr(n, "%v", err)
+		}
+		s.patches = &pg
+		s.packer = p.patchers
+		p.patchers++
 	}
 	if gr.residual != nil {
 		s.in2 = resolve(gr.residual)
 		s.reads = append(s.reads, s.in2)
 	}
-	if err := c.packWeights(p, s, n, prod, gr.affine); err != nil {
-		return err
-	}
-	s.what = describeProduct(n.Layer.Class(), s)
-	return nil
-}
-
-// packWeights folds an affine map into a k×n kernel and its bias
-// (W·scale, b·scale + shift per output channel), checks that every value is
-// finite, and packs the kernel for the gemm micro-kernel.
-func (c *compiler) packWeights(p *Plan, s *step, n *ops.Node, prod *ops.Product, affine *ops.InferenceOp) error {
-	k, f := prod.Geometry.Cols(), prod.Filters
 	if len(prod.Weights) != k*f || prod.Bias != nil && len(prod.Bias) != f {
 		return layerErr(n, "the product has %d weights and %d biases, want %d×%d and %d", len(prod.Weights), len(prod.Bias), k, f, f)
 	}
-	w := append([]float32(nil), prod.Weights...)
-	b := make([]float32, f)
-	copy(b, prod.Bias)
+	w, b, err := fold(n, prod.Weights, prod.Bias, k, f, gr.affine)
+	if err != nil {
+		return err
+	}
+	fg := f / groups
+	for g := range groups {
+		s.w = append(s.w, gemm.PackB(c.opts.Kernel, false, k, fg, w[g*fg:], f))
+		p.weights += s.w[g].Bytes()
+	}
+	s.filters = f
+	if b != nil {
+		s.bias = b
+		p.weights += 4 * len(b)
+	}
+	s.what = describeProduct(n.Layer.Class(), s, groups, dil)
+	return nil
+}
+
+func (c *compiler) lowerDepthwise(p *Plan, gr *group, s *step, resolve func(*ops.Node) int) error {
+	n := gr.head
+	dw := &c.ops[n.ID].Depthwise
+	dg := dw.Geometry
+	in, pad := gr.input()
+	if gr.padInput != nil {
+		dg.H, dg.W = in.Shape[0], in.Shape[1]
+	}
+	s.reads = append(s.reads, resolve(in))
+	g := dwconv.Geometry{InH: dg.H, InW: dg.W, Channels: dg.C, KH: dg.KH, KW: dg.KW,
+		StrideH: dg.SH, StrideW: dg.SW, DilationH: max(dg.DH, 1), DilationW: max(dg.DW, 1),
+		PadTop: dg.PadTop + pad[0], PadBottom: dg.PadBottom + pad[1], PadLeft: dg.PadLeft + pad[2], PadRight: dg.PadRight + pad[3]}
+	m, cm, taps := max(dg.M, 1), dg.C*max(dg.M, 1), dg.KH*dg.KW
+	if len(dw.Weights) != taps*cm || dw.Bias != nil && len(dw.Bias) != cm {
+		return layerErr(n, "the depthwise convolution has %d weights and %d biases, want %d×%d and %d", len(dw.Weights), len(dw.Bias), taps, cm, cm)
+	}
+	w, b, err := fold(n, dw.Weights, dw.Bias, taps, cm, gr.affine)
+	if err != nil {
+		return err
+	}
+	packed, err := dwconv.Pack(w, b, dg.KH, dg.KW, dg.C, m)
+	if err != nil {
+		return layerErr(n, "%v", err)
+	}
+	kern := dwconv.Selected()
+	if c.opts.Depthwise != nil {
+		kern = *c.opts.Depthwise
+	}
+	lo, hi, rest := clipOf(gr.act)
+	conv, err := dwconv.New(g, packed, lo, hi, kern)
+	if err != nil {
+		return layerErr(n, "%v", err)
+	}
+	s.kind, s.dw, s.act, s.filters = stepDepthwise, conv, rest, cm
+	s.inHWC = [3]int{g.InH, g.InW, g.Channels}
+	p.scratch = max(p.scratch, conv.ScratchLen())
+	p.weights += 4 * (len(w) + len(b))
+	s.what = fmt.Sprintf("depthwise %dx%d/%d %d->%d", g.KH, g.KW, g.StrideH, g.Channels, cm)
+	if g.DilationH > 1 || g.DilationW > 1 {
+		s.what += fmt.Sprintf(" dilation %dx%d", g.DilationH, g.DilationW)
+	}
+	if b != nil {
+		s.what += " +bias"
+	}
+	if gr.act != ops.Linear {
+		s.what += " +" + gr.act.String()
+	}
+	return nil
+}
+
+// clipOf splits an activation into the clip the depthwise kernels apply
+// and what is left to apply after them.
+func clipOf(f ops.ActFunc) (lo, hi float32, rest ops.ActFunc) {
+	inf := float32(math.Inf(1))
+	switch f {
+	case ops.Linear:
+		return -inf, inf, ops.Linear
+	case ops.ReLU:
+		return 0, inf, ops.Linear
+	case ops.ReLU6:
+		return 0, 6, ops.Linear
+	}
+	return -inf, inf, f
+}
+
+// fold folds an affine map into a rows×cols kernel and its bias (W·scale,
+// b·scale + shift per output column), checks that every value is finite,
+// and returns the copies; the bias is nil when there is neither a bias nor
+// an affine map.
+func fold(n *ops.Node, kernel, bias []float32, rows, cols int, affine *ops.InferenceOp) (w, b []float32, err error) {
+	w = append([]float32(nil), kernel...)
+	if bias != nil || affine != nil {
+		b = make([]float32, cols)
+		copy(b, bias)
+	}
 	if affine != nil {
 		scale, shift := affine.Scale, affine.Shift
-		if len(scale) != f || len(shift) != f {
-			return layerErr(n, "an affine map of %d channels follows %d filters", len(scale), f)
+		if len(scale) != cols || len(shift) != cols {
+			return nil, nil, layerErr(n, "an affine map of %d channels follows %d output channels", len(scale), cols)
 		}
 		if err := finite(n, "batch normalization", scale, shift); err != nil {
-			return err
+			return nil, nil, err
 		}
-		for r := 0; r < k; r++ {
-			row := w[r*f : (r+1)*f]
+		for r := 0; r < rows; r++ {
+			row := w[r*cols : (r+1)*cols]
 			for j := range row {
 				row[j] *= scale[j]
 			}
@@ -374,14 +490,9 @@ func (c *compiler) packWeights(p *Plan, s *step, n *ops.Node, prod *ops.Product,
 		}
 	}
 	if err := finite(n, "weights", w, b); err != nil {
-		return err
+		return nil, nil, err
 	}
-	s.w = gemm.PackB(c.opts.Kernel, false, k, f, w, f)
-	if prod.Bias != nil || affine != nil {
-		s.bias = b
-	}
-	p.weights += s.w.Bytes() + 4*len(s.bias)
-	return nil
+	return w, b, nil
 }
 
 // finite reports the first NaN or infinity among the values of a layer.
@@ -516,9 +627,7 @@ func (p *Plan) chooseSubBatch() {
 	}
 	weights := 0
 	for i := range p.steps {
-		if w := p.steps[i].w; w != nil {
-			weights += w.Bytes()
-		}
+		weights += p.steps[i].weightBytes()
 		if weights > maxPrefixWeights {
 			break
 		}

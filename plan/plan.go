@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/simdnet/simdnet/dwconv"
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/ops"
 )
@@ -17,6 +18,9 @@ type Options struct {
 	// Kernel is the gemm micro-kernel the weights are packed for; nil means
 	// gemm.Selected().
 	Kernel *gemm.Kernel
+	// Depthwise is the depthwise-convolution kernel; nil means
+	// dwconv.Selected().
+	Depthwise *dwconv.Kernel
 	// Threads is the number of goroutines each product may use; 0 means
 	// GOMAXPROCS.
 	Threads int
@@ -66,6 +70,8 @@ type Plan struct {
 	prefix, chunk, chunkArena int
 	packers                   int // im2col packers each run needs
 	maxReads                  int // the most values one step reads
+	patchers                  int // grouped-convolution packers each run needs
+	scratch                   int // floats of scratch the depthwise steps need
 	weights                   int // bytes of packed weights and biases
 	opts                      Options
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/simdnet/simdnet/dwconv"
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/im2col"
 	"github.com/simdnet/simdnet/ops"
@@ -18,6 +19,7 @@ const (
 	stepSum                        // a sum no product absorbed
 	stepPad                        // a zero padding no product absorbed
 	stepKernel                     // a layer's own kernel (ops.OpKernel)
+	stepDepthwise                  // a depthwise convolution on dwconv, bias and clip fused
 )
 
 // step is one fused operation of a plan. A concrete struct with a kind, not
@@ -31,12 +33,16 @@ type step struct {
 	out    int      // value written
 
 	// stepProduct
-	geom   im2col.Geometry // per image (N = 1)
-	direct bool            // A is the input itself (1×1, stride 1, no padding)
-	packer int             // index of this step's im2col packer in the arena
-	w      *gemm.PackedB
-	bias   []float32
-	act    ops.ActFunc // stepProduct (after bias and residual), stepActivation
+	geom    im2col.Geometry // per image (N = 1)
+	direct  bool            // A is the input itself (1×1, stride 1, no padding)
+	packer  int             // index of this step's im2col packer in the arena
+	patches *patchGeom      // grouped or dilated: the patches' window (im2col has neither)
+	w       []*gemm.PackedB // one per group
+	filters int             // output channels (stepProduct, stepDepthwise)
+	bias    []float32
+	act     ops.ActFunc // after bias and residual (stepProduct), after the clip (stepDepthwise); stepActivation
+
+	dw *dwconv.Conv // stepDepthwise
 
 	// stepAffine: y = x·scale + shift per channel
 	scale, shift []float32
@@ -65,6 +71,8 @@ func (s *step) run(p *Plan, ar *arena) {
 		}
 	case stepPad:
 		zeroPad(dst, p.slice(ar, s.reads[0]), ar.batch, s.inHWC, s.pad)
+	case stepDepthwise:
+		s.runDepthwise(p, ar, dst)
 	case stepKernel:
 		src := ar.srcs[:len(s.reads)]
 		for i, v := range s.reads {
@@ -75,37 +83,80 @@ func (s *step) run(p *Plan, ar *arena) {
 	}
 }
 
+// runProduct multiplies group by group (one group for most layers):
+// group g's patches, or its channels of the input itself, times its packed
+// weights into its columns of the output, bias, residual and ReLU in the
+// epilogue.
 func (s *step) runProduct(p *Plan, ar *arena, dst []float32) {
-	g := s.geom
-	g.N = ar.batch
 	src := p.slice(ar, s.reads[0])
-	cout := s.w.N()
-	prm := gemm.Params{M: g.Rows(), N: cout, K: g.Cols(), Alpha: 1, BPacked: s.w,
-		C: dst, LDC: cout, Bias: s.bias, ReLU: s.act == ops.ReLU, Threads: p.opts.Threads}
-	if s.direct {
-		prm.A, prm.LDA = src, g.C
-	} else {
-		pk := &ar.packers[s.packer]
-		pk.Reset(src, g)
-		prm.APack = pk
-	}
+	var res []float32
 	if s.in2 >= 0 {
-		prm.Residual, prm.LDR = p.slice(ar, s.in2), cout
+		res = p.slice(ar, s.in2)
 	}
-	gemm.Run(&prm)
+	f, groups := s.filters, len(s.w)
+	fg, cg := f/groups, s.geom.C/groups
+	rows := len(dst) / f
+	for gi, w := range s.w {
+		prm := gemm.Params{M: rows, N: fg, K: w.K(), Alpha: 1, BPacked: w,
+			C: dst[gi*fg:], LDC: f, ReLU: s.act == ops.ReLU, Threads: p.opts.Threads}
+		if s.bias != nil {
+			prm.Bias = s.bias[gi*fg : (gi+1)*fg]
+		}
+		switch {
+		case s.direct:
+			prm.A, prm.LDA = src[gi*cg:], s.geom.C
+		case s.patches != nil:
+			pk := &ar.patchers[s.packer]
+			*pk = patchPacker{g: s.patches, src: src, grp: gi}
+			prm.APack = pk
+		default:
+			g := s.geom
+			g.N = ar.batch
+			pk := &ar.packers[s.packer]
+			pk.Reset(src, g)
+			prm.APack = pk
+		}
+		if res != nil {
+			prm.Residual, prm.LDR = res[gi*fg:], f
+		}
+		gemm.Run(&prm)
+	}
 	if s.act != ops.ReLU && s.act != ops.Linear { // gemm's epilogue has only the ReLU
-		ops.ApplyActivation(s.act, dst, dst, cout)
+		ops.ApplyActivation(s.act, dst, dst, f)
+	}
+}
+
+// runDepthwise convolves image by image, then applies what the clip does
+// not cover of the activation.
+func (s *step) runDepthwise(p *Plan, ar *arena, dst []float32) {
+	src := p.slice(ar, s.reads[0])
+	in, out := len(src)/ar.batch, len(dst)/ar.batch
+	for i := 0; i < ar.batch; i++ {
+		s.dw.Image(dst[i*out:(i+1)*out], src[i*in:(i+1)*in], ar.scratch)
+	}
+	if s.act != ops.Linear {
+		ops.ApplyActivation(s.act, dst, dst, s.filters)
 	}
 }
 
 // describeProduct is a product step's operation in Describe.
-func describeProduct(class string, s *step) string {
+func describeProduct(class string, s *step, groups int, dil [2]int) string {
 	g := s.geom
 	window := fmt.Sprintf(" %dx%d/%d", g.KH, g.KW, g.SH)
 	if class == "Dense" {
 		window = ""
 	}
-	what := fmt.Sprintf("%s%s %d->%d (gemm M=%d·N N=%d K=%d)", strings.ToLower(class), window, g.C, s.w.N(), g.OutH()*g.OutW(), s.w.N(), g.Cols())
+	if dil != [2]int{1, 1} {
+		window += fmt.Sprintf(" dilation %dx%d", dil[0], dil[1])
+	}
+	rows := g.OutH() * g.OutW()
+	if s.patches != nil {
+		rows = s.patches.oh * s.patches.ow
+	}
+	what := fmt.Sprintf("%s%s %d->%d (gemm M=%d·N N=%d K=%d)", strings.ToLower(class), window, g.C, s.filters, rows, s.filters/groups, s.w[0].K())
+	if groups > 1 {
+		what += fmt.Sprintf(" ×%d groups", groups)
+	}
 	if s.direct {
 		what += " direct"
 	}
@@ -160,4 +211,18 @@ func zeroPad(dst, src []float32, batch int, hwc [3]int, pad [4]int) {
 			copy(to, from)
 		}
 	}
+}
+
+// weightBytes is the memory of the step's packed weights, which each
+// sub-batch chunk reads again.
+func (s *step) weightBytes() int {
+	n := 0
+	for _, w := range s.w {
+		n += w.Bytes()
+	}
+	if s.dw != nil {
+		g := s.dw.Geometry()
+		n += 4 * g.KH * g.KW * s.filters
+	}
+	return n
 }
