@@ -43,11 +43,3 @@ func (l *LeakyReLULayer) Inference(in ...Shape) (InferenceOp, error) {
 	}
 	return l.AsReLU().Inference(in...)
 }
-
-// Inference: a sum.
-func (l *Add) Inference(in ...Shape) (InferenceOp, error) {
-	if _, err := l.OutputShape(in...); err != nil {
-		return InferenceOp{}, err
-	}
-	return InferenceOp{Kind: OpSum}, nil
-}

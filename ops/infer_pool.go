@@ -32,20 +32,20 @@ func poolInference(l Layer, c *Pool2DConfig, in []Shape, op poolOp, what string)
 
 // Inference: the global pooling kernel, on one goroutine.
 func (l *GlobalAveragePooling2D) Inference(in ...Shape) (InferenceOp, error) {
-	return globalPoolInference(l, in, poolAvg, "global average pool")
+	return globalPoolInference(l, in, l.Keepdims, poolAvg, "global average pool")
 }
 
 // Inference: the global pooling kernel, on one goroutine.
 func (l *GlobalMaxPooling2D) Inference(in ...Shape) (InferenceOp, error) {
-	return globalPoolInference(l, in, poolMax, "global max pool")
+	return globalPoolInference(l, in, l.Keepdims, poolMax, "global max pool")
 }
 
-func globalPoolInference(l Layer, in []Shape, op poolOp, what string) (InferenceOp, error) {
-	s, err := globalPoolShape(l, in)
+func globalPoolInference(l Layer, in []Shape, keepdims bool, op poolOp, what string) (InferenceOp, error) {
+	s, err := globalPoolShape(l, in, keepdims)
 	if err != nil {
 		return InferenceOp{}, err
 	}
-	c := s[0]
+	c := s[len(s)-1]
 	return InferenceOp{Kind: OpKernel, Kernel: Kernel{What: what,
 		Run: func(dst []float32, src [][]float32, n int) {
 			globalPoolRange(op, dst, src[0], c, 0, n)
@@ -71,7 +71,7 @@ func poolRange(g poolGeom, op poolOp, dst, src []float32, lo, hi int) {
 				continue
 			}
 			vec.WindowSum(out, win, ch, x1-x0, y1-y0, rowStride)
-			inv := 1 / float32((y1-y0)*(x1-x0))
+			inv := 1 / float32(g.divisor(y, xo))
 			for i := range out {
 				out[i] *= inv
 			}

@@ -49,6 +49,15 @@ const (
 	OpSameMemory
 	// OpDepthwise: a depthwise convolution, Depthwise.
 	OpDepthwise
+	// OpConcat: the inputs joined along the last axis (channels). Kernel
+	// does it by copying, for planners that do not place the inputs in
+	// the output's memory.
+	OpConcat
+	// OpChannelScale: input 0 (…×C) times input 1, one factor per sample
+	// and channel (1×1×C: squeeze-and-excitation's scale). Kernel does it
+	// as a pass of its own, for planners that do not fold it into the
+	// next product's operand.
+	OpChannelScale
 )
 
 // InferenceOp is a layer's answer to Inference: the kind, and the fields

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -71,6 +72,35 @@ func badConfigs() []badConfig {
 		{"conv_dilated_too_small", conv("conv_dilated_too_small", Conv2DConfig{Filters: 6, DilationRate: [2]int{5, 1}}, 4), img, "dilated to 11×3"},
 		{"conv_group_input", conv("conv_group_input", Conv2DConfig{Filters: 8, Groups: 2}, 4), []Shape{{8, 8, 6}}, "(None, H, W, 4)"},
 		{"conv_softmax", conv("conv_softmax", Conv2DConfig{Filters: 8, Activation: Softmax}, 4), img, "softmax"},
+		{"sep_dilation", func() (Layer, error) {
+			return NewSeparableConv2D(SeparableConv2DConfig{Name: "sep_dilation", Filters: 4, KernelSize: k3, DilationRate: [2]int{0, -1}}, 4, nil)
+		}, img, "dilation_rate"},
+		{"concat_spatial", func() (Layer, error) { return &Concatenate{Name: "concat_spatial"}, nil }, []Shape{{8, 8, 4}, {4, 4, 4}}, "differ outside the concatenation axis"},
+		{"concat_rank", func() (Layer, error) { return &Concatenate{Name: "concat_rank"}, nil }, []Shape{{8, 8, 4}, {8, 4}}, "ranks differ"},
+		{"concat_batch_axis", func() (Layer, error) { return &Concatenate{Name: "concat_batch_axis", Axis: -4}, nil }, []Shape{{8, 8, 4}, {8, 8, 4}}, "batch axis"},
+		{"concat_axis", func() (Layer, error) { return &Concatenate{Name: "concat_axis", Axis: 4}, nil }, []Shape{{8, 8, 4}, {8, 8, 4}}, "axis 4"},
+		{"concat_one", func() (Layer, error) { return &Concatenate{Name: "concat_one"}, nil }, img, "want at least 2"},
+		{"multiply_shapes", func() (Layer, error) { return &Multiply{Name: "multiply_shapes"}, nil }, []Shape{{8, 8, 4}, {1, 1, 3}}, "(None, 1, 1, 3)"},
+		{"add_shapes", func() (Layer, error) { return &Add{Name: "add_shapes"}, nil }, []Shape{{8, 8, 4}, {8, 7, 4}}, "want (None, 8, 8, 4)"},
+		{"subtract_three", func() (Layer, error) { return &Subtract{Name: "subtract_three"}, nil }, []Shape{{4}, {4}, {4}}, "want 2"},
+		{"reshape_count", func() (Layer, error) { return &Reshape{Name: "reshape_count", TargetShape: Shape{5, -1}}, nil }, img, "cannot be reshaped"},
+		{"reshape_two_infer", func() (Layer, error) { return &Reshape{Name: "reshape_two_infer", TargetShape: Shape{-1, -1}}, nil }, img, "dimension -1"},
+		{"reshape_size", func() (Layer, error) { return &Reshape{Name: "reshape_size", TargetShape: Shape{8, 8}}, nil }, img, "holds 64"},
+		{"permute_dup", func() (Layer, error) { return &Permute{Name: "permute_dup", Dims: []int{1, 1, 2}}, nil }, img, "not a permutation"},
+		{"permute_rank", func() (Layer, error) { return &Permute{Name: "permute_rank", Dims: []int{2, 1}}, nil }, img, "input shape (None, 8, 8, 4) has 3"},
+		{"dropout_rate", func() (Layer, error) { return NewDropout("dropout_rate", 1, 0) }, img, "rate = 1"},
+		{"spatial_rank", func() (Layer, error) { return NewSpatialDropout2D("spatial_rank", 0.1, 0) }, []Shape{{8, 4}}, "(None, H, W, C)"},
+		{"ln_axis", func() (Layer, error) { return NewLayerNormalization(LayerNormConfig{Name: "ln_axis", Axis: 1}, 4) }, img, "only the last axis"},
+		{"ln_channels", func() (Layer, error) { return NewLayerNormalization(LayerNormConfig{Name: "ln_channels"}, 3) }, img, "want 3 channels"},
+		{"norm_channels", func() (Layer, error) { return NewNormalization("norm_channels", 4, []float32{1, 2}, nil) }, img, "mean has 2 values"},
+		{"norm_variance", func() (Layer, error) { return NewNormalization("norm_variance", 4, nil, []float32{1, -1, 1, 1}) }, img, "variance -1"},
+		{"rescale_nan", func() (Layer, error) { return &Rescaling{Name: "rescale_nan", Scale: float32(math.NaN())}, nil }, img, "finite"},
+		{"pool_pads", func() (Layer, error) {
+			return NewAveragePooling2D(Pool2DConfig{Name: "pool_pads", PoolSize: k3, Pads: [4]int{3, 0, 0, 0}})
+		}, img, "pads"},
+		{"pool_same_ceil", func() (Layer, error) {
+			return NewMaxPooling2D(Pool2DConfig{Name: "pool_same_ceil", PoolSize: k3, Padding: Same, CeilMode: true})
+		}, img, "ceil_mode"},
 		{"relu_max", func() (Layer, error) {
 			return NewReLU(ReLUConfig{Name: "relu_max", MaxValue: -1, HasMaxValue: true})
 		}, img, "max_value"},

@@ -307,7 +307,7 @@ func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*ops.Nod
 		s.what = "zero padding"
 	case ops.OpSameMemory: // the graph's output: copy it
 		s.kind, s.act, s.channels, s.what = stepActivation, ops.Linear, n.Shape.Len(), "copy"
-	case ops.OpKernel:
+	case ops.OpKernel, ops.OpConcat, ops.OpChannelScale:
 		if op.Kernel.Run == nil {
 			return layerErr(n, "the layer reports a kernel without a function")
 		}

@@ -99,6 +99,9 @@ func newPlan(g *ops.Graph, opt planOptions) (*plan, error) {
 		if err := supported(nd.Layer); err != nil {
 			return nil, err
 		}
+		if _, ok := nd.Layer.(*ops.Add); ok && ops.Broadcasts(nd) {
+			return nil, fmt.Errorf("train: layer %q (Add) broadcasts its inputs, which has no backward pass yet", nd.Name())
+		}
 		for i, in := range nd.Inputs {
 			p.consumers[in.ID] = append(p.consumers[in.ID], edge{nd, i})
 		}
@@ -133,13 +136,17 @@ func supported(l ops.Layer) error {
 			return fmt.Errorf("train: layer %q (Conv2D) with groups = %d, dilation_rate %v or activation=%v has no backward pass", l.LayerName(), l.Groups, l.DilationRate, l.Activation)
 		}
 		return nil
+	case *ops.MaxPooling2D:
+		return plainPool(l, l.Pool2DConfig)
+	case *ops.AveragePooling2D:
+		return plainPool(l, l.Pool2DConfig)
 	case *ops.Dense:
 		switch l.Activation {
 		case ops.Linear, ops.ReLU, ops.Softmax:
 			return nil
 		}
 	case *ops.Input, *ops.BatchNormalization, *ops.Add,
-		*ops.MaxPooling2D, *ops.AveragePooling2D, *ops.GlobalAveragePooling2D,
+		*ops.GlobalAveragePooling2D,
 		*ops.GlobalMaxPooling2D, *ops.ZeroPadding2D, *ops.Flatten:
 		return nil
 	case *ops.Activation:
@@ -148,6 +155,14 @@ func supported(l ops.Layer) error {
 		}
 	}
 	return fmt.Errorf("train: layer %q (%s) has no backward pass", l.LayerName(), l.Class())
+}
+
+// plainPool refuses the PyTorch pooling options the backward pass lacks.
+func plainPool(l ops.Layer, c ops.Pool2DConfig) error {
+	if c.Pads != [4]int{} || c.CeilMode || c.CountIncludePad {
+		return fmt.Errorf("train: layer %q (%s) with explicit pads, ceil_mode or count_include_pad has no backward pass", l.LayerName(), l.Class())
+	}
+	return nil
 }
 
 // checkOutput requires a classifier head: an output that ends in softmax,

@@ -18,15 +18,21 @@ type loadConfig struct {
 
 // ReadOnly makes Load point the model's parameters into the memory-mapped
 // file instead of copying them: loading costs no memory and little time,
-// and processes serving the same file share its pages. The model is then
-// for inference only, and the caller must Close it when done:
+// and processes serving the same file share its pages. The model is meant
+// for inference, and the caller must Close it when done:
 //
-//   - nothing may write to a parameter. The mapping is read-only, so a
-//     write — training, or a Training-mode Forward, which updates the batch
-//     normalisation statistics — kills the process with a fault that
-//     recover cannot catch. (ops.Param has no read-only flag to catch this
-//     earlier.)
-//   - after Close, the parameters refer to unmapped memory.
+//   - the mapping is private and copy-on-write: a write to a parameter
+//     (training, or a Training-mode Forward, which updates the batch
+//     normalisation statistics) copies the pages it touches into this
+//     process's memory and changes neither the file nor other processes.
+//     It costs the memory ReadOnly saved, for those pages.
+//   - Close cuts the parameters loose from the mapping before releasing it:
+//     their Values become nil, so running the model afterwards returns an
+//     error naming a layer (or a recoverable panic in code that indexes a
+//     parameter itself), never a fault. Plans compiled from the graph
+//     before Close hold their own packed copies and keep working. A slice
+//     taken from a parameter before Close is the one thing that must not
+//     be used after it; Close must not run while the model is in use.
 //
 // Tensors the file does not store as aligned F32 (F16 files, say) are
 // converted into ordinary memory as usual.
