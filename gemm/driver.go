@@ -48,6 +48,7 @@ type job struct {
 	res  []float32
 	ldr  int
 	relu bool
+	act  Activation // applied after the kernel, unless ActNone (ReLU is relu)
 
 	kern *Kernel
 }
@@ -276,7 +277,7 @@ func (jb *job) bPanel(ws *workspace, pc, kc, jc, jr, cols int) ([]float32, int) 
 
 // tile runs the micro-kernel for the rows×cols tile of C at (i, j). The
 // first KC slice brings in beta·C and the residual, the last one adds the
-// bias and applies the ReLU, so each is done once per element.
+// bias and applies the activation, so each is done once per element.
 func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStride, kc, i, j, rows, cols int, first, last bool, bNext []float32) {
 	kern := jb.kern
 	ldc := jb.ldc
@@ -306,8 +307,12 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 	}
 	if rows == kern.MR && cols == kern.NR {
 		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags, bNext)
+		if last {
+			jb.applyAct(c, rows, cols)
+		}
 		return
 	}
+
 	// Edge tile. A strip of at most 8 rows runs the 4-row kernel once or
 	// twice, if the kernel has one, rather than the full MR rows.
 	fn, mr := kern.fn, kern.MR
@@ -331,6 +336,9 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 		for r := 0; r < sub; r++ {
 			finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], cr[r*ldc:r*ldc+cols], resRow(rr, r, jb.ldr, cols, flags), bias, flags)
 		}
+	}
+	if last {
+		jb.applyAct(c, rows, cols)
 	}
 }
 
@@ -361,7 +369,7 @@ func (jb *job) prepareC(c []float32, i, j, rows, cols int) {
 }
 
 // noProduct handles k == 0 or alpha == 0, where A and B are not read (as in
-// BLAS) and only beta·C, the bias, the residual and the ReLU remain.
+// BLAS) and only beta·C, the bias, the residual and the activation remain.
 func (jb *job) noProduct() {
 	for i := 0; i < jb.m; i++ {
 		row := jb.c[i*jb.ldc : i*jb.ldc+jb.n]
@@ -374,6 +382,7 @@ func (jb *job) noProduct() {
 			flags |= applyReLU
 		}
 		finishRowInPlace(row, jb.bias, flags)
+		jb.applyAct(row, 1, jb.n)
 	}
 }
 

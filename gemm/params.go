@@ -7,11 +7,12 @@ import (
 
 // Params describes one multiplication
 //
-//	C = relu?(alpha·op(A)·op(B) + beta·C + Bias + Residual)
+//	C = act(alpha·op(A)·op(B) + beta·C + Bias + Residual)
 //
 // for row-major float32 matrices with op(A) m×k, op(B) k×n and C m×n. Bias is
 // added to every row (one value per column), Residual is an m×n matrix, and
-// the ReLU is applied last. With Beta == 0, C is overwritten and its old
+// the activation is applied last: ReLU when ReLU is set, Act otherwise
+// (none by default). With Beta == 0, C is overwritten and its old
 // contents (NaNs included) are never read, as in BLAS.
 type Params struct {
 	M, N, K     int
@@ -33,7 +34,8 @@ type Params struct {
 	Bias     []float32 // optional, at least N values
 	Residual []float32 // optional m×n matrix added before the ReLU
 	LDR      int
-	ReLU     bool
+	ReLU     bool       // max(·, 0) last, in the kernels' registers
+	Act      Activation // or another activation last (ActReLU is ReLU)
 
 	Kernel  *Kernel // nil: Selected()
 	Threads int     // goroutines to use; 0: GOMAXPROCS
@@ -74,6 +76,12 @@ func (p *Params) check() {
 	}
 	if p.Residual != nil {
 		checkMatrix("residual", "ldr", p.Residual, p.LDR, p.M, p.N)
+	}
+	if err := p.Act.Check(); err != nil {
+		panic("gemm: act: " + err.Error())
+	}
+	if p.ReLU && p.Act.Kind != ActNone && p.Act.Kind != ActReLU {
+		panic(fmt.Sprintf("gemm: ReLU and act = %v both set", p.Act.Kind))
 	}
 	if p.Threads < 0 {
 		panic(fmt.Sprintf("gemm: threads = %d < 0", p.Threads))

@@ -27,6 +27,13 @@ func Run(p *Params) {
 		bias: p.Bias, res: p.Residual, ldr: p.LDR, relu: p.ReLU,
 		kern: p.Kernel,
 	}
+	// The kernels apply a ReLU in registers; any other activation runs on
+	// each finished tile (applyAct).
+	if p.Act.Kind == ActReLU {
+		jb.relu = true
+	} else {
+		jb.act = p.Act
+	}
 	if jb.m == 0 || jb.n == 0 {
 		return
 	}

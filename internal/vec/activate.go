@@ -3,6 +3,7 @@ package vec
 import (
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // ActKind names an element-wise activation.
@@ -90,7 +91,10 @@ func ActivateRows(m []float32, ld, rows, cols int, a Activation) {
 	if rows == 0 || cols == 0 || a.Kind == ActNone {
 		return
 	}
-	if rows-1 > (math.MaxInt-cols)/ld || len(m) < (rows-1)*ld+cols {
+	// (rows-1)·ld + cols without overflow and without a division: this
+	// runs once per tile of a matrix product.
+	hi, lo := bits.Mul64(uint64(rows-1), uint64(ld))
+	if hi != 0 || lo > uint64(math.MaxInt-cols) || len(m) < int(lo)+cols {
 		panic(fmt.Sprintf("vec: ActivateRows: len = %d too short for %d×%d with ld %d", len(m), rows, cols, ld))
 	}
 	activate(m, m, ld, rows, cols, &a)
