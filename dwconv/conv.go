@@ -3,6 +3,8 @@ package dwconv
 import (
 	"fmt"
 	"math"
+
+	"github.com/simdnet/simdnet/internal/vec"
 )
 
 // maxStackTaps is the largest window whose tap pointers Row keeps on the
@@ -19,6 +21,22 @@ type Conv struct {
 	kern   Kernel
 	zero   []float32 // an input row of zeros, for padding
 	x0, x1 int       // interior output columns
+
+	// interiorCols are the input offsets (column × channels) of the KW
+	// window columns at output column x0; edges lists the other output
+	// columns with theirs, -1 where the window hangs off the row.
+	interiorCols []int
+	edges        []edgeColumn
+
+	// post, unless its kind is vec.ActNone, is an activation the kernels do
+	// not fuse, applied to each output row right after it is written.
+	post vec.Activation
+}
+
+// edgeColumn is an output column whose window leaves the input row.
+type edgeColumn struct {
+	x    int
+	cols []int // per window column: input offset, or -1 for zeros
 }
 
 // New plans a convolution of geometry g with packed weights w, every output
@@ -36,6 +54,51 @@ func New(g Geometry, w *Packed, lo, hi float32, k Kernel) (*Conv, error) {
 	}
 	c := &Conv{geom: g, w: w, lo: lo, hi: hi, kern: k, zero: make([]float32, g.InW*g.Channels)}
 	c.x0, c.x1 = g.interior()
+	cols := func(x int) []int {
+		cs := make([]int, g.KW)
+		for kx := range cs {
+			ix := x*g.StrideW + kx*g.DilationW - g.PadLeft
+			cs[kx] = -1
+			if ix >= 0 && ix < g.InW {
+				cs[kx] = ix * g.Channels
+			}
+		}
+		return cs
+	}
+	if c.x1 > c.x0 {
+		c.interiorCols = cols(c.x0)
+	}
+	for x := 0; x < g.OutW(); x++ {
+		if x < c.x0 || x >= c.x1 || c.x1 == c.x0 {
+			c.edges = append(c.edges, edgeColumn{x: x, cols: cols(x)})
+		}
+	}
+	return c, nil
+}
+
+// NewActivated is New with any activation of package vec after the bias:
+// none, ReLU and clip (ReLU6) run fused in the kernel; the others
+// (LeakyReLU, hard_swish, sigmoid, SiLU) are applied to each output row by
+// vec.ActivateRows right after the kernel writes it, while the row is
+// still in cache.
+func NewActivated(g Geometry, w *Packed, act vec.Activation, k Kernel) (*Conv, error) {
+	if err := act.Check(); err != nil {
+		return nil, fmt.Errorf("dwconv: %w", err)
+	}
+	inf := float32(math.Inf(1))
+	switch act.Kind {
+	case vec.ActNone:
+		return New(g, w, -inf, inf, k)
+	case vec.ActReLU:
+		return New(g, w, 0, inf, k)
+	case vec.ActClip:
+		return New(g, w, act.Lo, act.Hi, k)
+	}
+	c, err := New(g, w, -inf, inf, k)
+	if err != nil {
+		return nil, err
+	}
+	c.post = act
 	return c, nil
 }
 
@@ -111,38 +174,35 @@ func (c *Conv) Row(out []float32, outStride int, img []float32, oy int, scratch 
 		}
 		// The interior: one call for the run of pixels whose windows lie in
 		// the row, every tap advancing by the stride.
-		if c.x1 > c.x0 {
+		if c.interiorCols != nil {
 			taps = taps[:0]
 			for _, r := range rows {
-				for kx := 0; kx < g.KW; kx++ {
-					ix := c.x0*g.StrideW + kx*g.DilationW - g.PadLeft
-					taps = append(taps, &r[ix*g.Channels])
+				for _, off := range c.interiorCols {
+					taps = append(taps, &r[off])
 				}
 			}
 			c.kern.run(dst[c.x0*dstStride:], dstStride, taps, g.StrideW*g.Channels, c.x1-c.x0, g.Channels, w, c.lo, c.hi)
 		}
 		// The edges, a pixel at a time, taps off the row reading zeros.
-		for x := 0; x < ow; x++ {
-			if x == c.x0 && c.x1 > c.x0 {
-				x = c.x1 - 1
-				continue
-			}
+		for _, e := range c.edges {
 			taps = taps[:0]
 			for _, r := range rows {
-				for kx := 0; kx < g.KW; kx++ {
-					ix := x*g.StrideW + kx*g.DilationW - g.PadLeft
-					if ix < 0 || ix >= g.InW {
+				for _, off := range e.cols {
+					if off < 0 {
 						taps = append(taps, &c.zero[0])
 					} else {
-						taps = append(taps, &r[ix*g.Channels])
+						taps = append(taps, &r[off])
 					}
 				}
 			}
-			c.kern.run(dst[x*dstStride:], dstStride, taps, 0, 1, g.Channels, w, c.lo, c.hi)
+			c.kern.run(dst[e.x*dstStride:], dstStride, taps, 0, 1, g.Channels, w, c.lo, c.hi)
 		}
 		if m > 1 {
 			interleave(out, outStride, scratch, ow, g.Channels, m, j)
 		}
+	}
+	if c.post.Kind != vec.ActNone {
+		vec.ActivateRows(out, outStride, ow, oc, c.post)
 	}
 }
 

@@ -2,14 +2,15 @@
 
 #include "textflag.h"
 
-// The AVX2+FMA depthwise row kernels. A channel tile of 16 is two ymm
-// registers, lo (channels 0-7) and hi (8-15); the packed weights of a tile
-// are its bias then one 16-float vector per tap, 64 bytes each. The even
-// taps (and the bias) accumulate in Y0, Y1 and the odd taps in Y2, Y3, two
-// independent FMA chains summed before the clip. The last tile of a
-// channel count that is not a multiple of 16 runs under the lane masks
-// Y12 (lo) and Y13 (hi) with VMASKMOVPS: masked lanes are neither read
-// (no fault) nor written.
+// The AVX2+FMA depthwise row kernels. The packed weights of a tile of 16
+// channels are its bias then one 16-float vector per tap, 64 bytes each;
+// a ymm register holds half of one (8 channels). dwconv9AVX2 works on half
+// tiles; dwconvAVX2 on whole tiles, lo (channels 0-7) and hi (8-15) in two
+// registers, the even taps (and the bias) in Y0, Y1 and the odd taps in
+// Y2, Y3, two independent FMA chains summed before the clip, and the last
+// tile of a channel count that is not a multiple of 16 under the lane
+// masks Y12 (lo) and Y13 (hi) with VMASKMOVPS: masked lanes are neither
+// read (no fault) nor written.
 //
 // Clip: Y14 holds lo, Y15 hi. VMAXPS/VMINPS return their second source,
 // the accumulator, when either is NaN, so a NaN passes through as it does
@@ -50,22 +51,7 @@ GLOBL maskTable<>(SB), RODATA|NOPTR, $64
 	VMOVUPS (R15)(tmp*4), Y12       \
 	VMOVUPS (R15)(reg*4), Y13
 
-// One tap of a full tile: 16 inputs at (ptr) plus the offset R14, the
-// weights at wlo(R12) and whi(R12), into the accumulators a0, a1.
-#define TAP_FULL(ptr, wlo, whi, t0, t1, a0, a1) \
-	VMOVUPS     (ptr)(R14*1), t0   \
-	VMOVUPS     32(ptr)(R14*1), t1 \
-	VFMADD231PS wlo(R12), t0, a0   \
-	VFMADD231PS whi(R12), t1, a1
-
-// The same tap for the masked tail tile.
-#define TAP_MASKED(ptr, wlo, whi, t0, t1, a0, a1) \
-	VMASKMOVPS  (ptr)(R14*1), Y12, t0   \
-	VMASKMOVPS  32(ptr)(R14*1), Y13, t1 \
-	VFMADD231PS wlo(R12), t0, a0        \
-	VFMADD231PS whi(R12), t1, a1
-
-// Sums the two chains and clips to [lo, hi].
+// Sums dwconvAVX2's two chains and clips to [lo, hi].
 #define FINISH \
 	VADDPS Y2, Y0, Y0  \
 	VADDPS Y3, Y1, Y1  \
@@ -74,16 +60,48 @@ GLOBL maskTable<>(SB), RODATA|NOPTR, $64
 	VMINPS Y0, Y15, Y0 \
 	VMINPS Y1, Y15, Y1
 
+// dwconv9AVX2 runs 8 channels at a time, half a packed tile: their bias
+// and nine tap weights stay in registers while every pixel of the row
+// goes through them (weights stationary), so that each pixel costs nine
+// loads folded into its FMAs and one store, and the pixels' independent
+// chains overlap in the out-of-order core. The last 1-7 channels run
+// under the lane mask Y12 with VMASKMOVPS (masked lanes are neither read,
+// so never fault, nor written).
+//
 // Register roles in dwconv9AVX2:
 //   AX, BX, CX, DX, SI, DI, R8, R9, R10: the nine tap pointers, at pixel 0
-//   R11: input offset of the current pixel in bytes (x·step·4)
-//   R12: weights of the current tile          R13: channel offset in bytes
-//   R14: R11+R13, the index of every tap load R15: the current output pixel
-//   Y12, Y13: tail masks                      Y14, Y15: lo, hi
-//   Y4-Y7: loaded inputs
+//   R11: pixels left in the group's row       R12: weights of the current half tile
+//   R13: channel offset in bytes              R14: R13 + x·step·4, every tap's index
+//   R15: the current output pixel of the group
+//   Y0: bias, Y1-Y9: tap weights              Y10, Y11: the two chains
+//   Y12: tail mask                            Y13: a masked load
+//   Y14, Y15: lo, hi
 // The argument slots of step, outStride and channels are rewritten in
-// bytes (channels as the bytes of its full tiles) to free registers; width
-// counts down in its slot.
+// bytes (channels as the bytes of its full groups of 8) to free registers.
+
+// Loads the half tile's bias and nine tap weights, 64 bytes apart.
+#define LOAD_WEIGHTS9 \
+	VMOVUPS (R12), Y0    \
+	VMOVUPS 64(R12), Y1  \
+	VMOVUPS 128(R12), Y2 \
+	VMOVUPS 192(R12), Y3 \
+	VMOVUPS 256(R12), Y4 \
+	VMOVUPS 320(R12), Y5 \
+	VMOVUPS 384(R12), Y6 \
+	VMOVUPS 448(R12), Y7 \
+	VMOVUPS 512(R12), Y8 \
+	VMOVUPS 576(R12), Y9
+
+// One tap of the tail group: a masked load, then the FMA.
+#define TAP_MASKED(ptr, w, acc) \
+	VMASKMOVPS  (ptr)(R14*1), Y12, Y13 \
+	VFMADD231PS Y13, w, acc
+
+// Sums dwconv9AVX2's two chains and clips to [lo, hi].
+#define FINISH_WS \
+	VADDPS Y11, Y10, Y10 \
+	VMAXPS Y10, Y14, Y10 \
+	VMINPS Y10, Y15, Y10
 
 // func dwconv9AVX2(out *float32, outStride int, in **float32, step, width, channels int, w *float32, lo, hi float32)
 // Requires: AVX, AVX2, FMA3
@@ -95,18 +113,21 @@ TEXT ·dwconv9AVX2(SB), NOSPLIT, $0-64
 	TESTQ R13, R13
 	JLE  done
 
-	MOVQ R13, R11
-	ANDQ $15, R11
-	TAIL_MASKS(R11, R14)
-	ANDQ $-16, R13
-	SHLQ $2, R13
-	MOVQ R13, channels+40(FP)
-	MOVQ step+24(FP), R13
-	SHLQ $2, R13
-	MOVQ R13, step+24(FP)
-	MOVQ outStride+8(FP), R13
-	SHLQ $2, R13
-	MOVQ R13, outStride+8(FP)
+	// Y12: the first channels mod 8 lanes; the full groups' bytes in the slot.
+	MOVQ    R13, R11
+	ANDQ    $7, R11
+	NEGQ    R11
+	LEAQ    maskTable<>+32(SB), R15
+	VMOVUPS (R15)(R11*4), Y12
+	ANDQ    $-8, R13
+	SHLQ    $2, R13
+	MOVQ    R13, channels+40(FP)
+	MOVQ    step+24(FP), R13
+	SHLQ    $2, R13
+	MOVQ    R13, step+24(FP)
+	MOVQ    outStride+8(FP), R13
+	SHLQ    $2, R13
+	MOVQ    R13, outStride+8(FP)
 
 	VBROADCASTSS lo+56(FP), Y14
 	VBROADCASTSS hi+60(FP), Y15
@@ -121,66 +142,76 @@ TEXT ·dwconv9AVX2(SB), NOSPLIT, $0-64
 	MOVQ 48(R15), R8
 	MOVQ 56(R15), R9
 	MOVQ 64(R15), R10
-	MOVQ out+0(FP), R15
-	XORQ R11, R11
-
-pixel:
 	MOVQ w+48(FP), R12
 	XORQ R13, R13
+
+group:
 	CMPQ R13, channels+40(FP)
 	JGE  tail
+	LOAD_WEIGHTS9
+	MOVQ R13, R14
+	MOVQ out+0(FP), R15
+	ADDQ R13, R15
+	MOVQ width+32(FP), R11
 
-tile:
-	LEAQ    (R11)(R13*1), R14
-	VMOVUPS (R12), Y0
-	VMOVUPS 32(R12), Y1
-	TAP_FULL(AX, 64, 96, Y4, Y5, Y0, Y1)
-	VMOVUPS (BX)(R14*1), Y6
-	VMOVUPS 32(BX)(R14*1), Y7
-	VMULPS  128(R12), Y6, Y2
-	VMULPS  160(R12), Y7, Y3
-	TAP_FULL(CX, 192, 224, Y4, Y5, Y0, Y1)
-	TAP_FULL(DX, 256, 288, Y6, Y7, Y2, Y3)
-	TAP_FULL(SI, 320, 352, Y4, Y5, Y0, Y1)
-	TAP_FULL(DI, 384, 416, Y6, Y7, Y2, Y3)
-	TAP_FULL(R8, 448, 480, Y4, Y5, Y0, Y1)
-	TAP_FULL(R9, 512, 544, Y6, Y7, Y2, Y3)
-	TAP_FULL(R10, 576, 608, Y4, Y5, Y0, Y1)
-	FINISH
-	VMOVUPS Y0, (R15)(R13*1)
-	VMOVUPS Y1, 32(R15)(R13*1)
-	ADDQ    $640, R12
-	ADDQ    $64, R13
-	CMPQ    R13, channels+40(FP)
-	JLT     tile
+pixel:
+	VMOVAPS     Y0, Y10
+	VFMADD231PS (AX)(R14*1), Y1, Y10
+	VMULPS      (BX)(R14*1), Y2, Y11
+	VFMADD231PS (CX)(R14*1), Y3, Y10
+	VFMADD231PS (DX)(R14*1), Y4, Y11
+	VFMADD231PS (SI)(R14*1), Y5, Y10
+	VFMADD231PS (DI)(R14*1), Y6, Y11
+	VFMADD231PS (R8)(R14*1), Y7, Y10
+	VFMADD231PS (R9)(R14*1), Y8, Y11
+	VFMADD231PS (R10)(R14*1), Y9, Y10
+	FINISH_WS
+	VMOVUPS     Y10, (R15)
+	ADDQ        step+24(FP), R14
+	ADDQ        outStride+8(FP), R15
+	DECQ        R11
+	JNZ         pixel
+
+	// The next half tile: the upper half of this tile, or the next tile.
+	TESTQ $32, R13
+	JNZ   upper
+	ADDQ  $32, R12
+	JMP   nextgroup
+
+upper:
+	ADDQ $608, R12
+
+nextgroup:
+	ADDQ $32, R13
+	JMP  group
 
 tail:
 	VPTEST Y12, Y12
-	JZ     next
-	LEAQ   (R11)(R13*1), R14
-	VMOVUPS (R12), Y0
-	VMOVUPS 32(R12), Y1
-	TAP_MASKED(AX, 64, 96, Y4, Y5, Y0, Y1)
-	VMASKMOVPS (BX)(R14*1), Y12, Y6
-	VMASKMOVPS 32(BX)(R14*1), Y13, Y7
-	VMULPS  128(R12), Y6, Y2
-	VMULPS  160(R12), Y7, Y3
-	TAP_MASKED(CX, 192, 224, Y4, Y5, Y0, Y1)
-	TAP_MASKED(DX, 256, 288, Y6, Y7, Y2, Y3)
-	TAP_MASKED(SI, 320, 352, Y4, Y5, Y0, Y1)
-	TAP_MASKED(DI, 384, 416, Y6, Y7, Y2, Y3)
-	TAP_MASKED(R8, 448, 480, Y4, Y5, Y0, Y1)
-	TAP_MASKED(R9, 512, 544, Y6, Y7, Y2, Y3)
-	TAP_MASKED(R10, 576, 608, Y4, Y5, Y0, Y1)
-	FINISH
-	VMASKMOVPS Y0, Y12, (R15)(R13*1)
-	VMASKMOVPS Y1, Y13, 32(R15)(R13*1)
+	JZ     done
+	LOAD_WEIGHTS9
+	MOVQ   R13, R14
+	MOVQ   out+0(FP), R15
+	ADDQ   R13, R15
+	MOVQ   width+32(FP), R11
 
-next:
-	ADDQ step+24(FP), R11
-	ADDQ outStride+8(FP), R15
-	DECQ width+32(FP)
-	JNZ  pixel
+mpixel:
+	VMOVAPS Y0, Y10
+	VXORPS  Y11, Y11, Y11
+	TAP_MASKED(AX, Y1, Y10)
+	TAP_MASKED(BX, Y2, Y11)
+	TAP_MASKED(CX, Y3, Y10)
+	TAP_MASKED(DX, Y4, Y11)
+	TAP_MASKED(SI, Y5, Y10)
+	TAP_MASKED(DI, Y6, Y11)
+	TAP_MASKED(R8, Y7, Y10)
+	TAP_MASKED(R9, Y8, Y11)
+	TAP_MASKED(R10, Y9, Y10)
+	FINISH_WS
+	VMASKMOVPS Y10, Y12, (R15)
+	ADDQ       step+24(FP), R14
+	ADDQ       outStride+8(FP), R15
+	DECQ       R11
+	JNZ        mpixel
 
 done:
 	VZEROUPPER

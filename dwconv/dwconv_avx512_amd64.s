@@ -31,15 +31,40 @@
 	VMAXPS Z0, Z28, Z0 \
 	VMINPS Z0, Z29, Z0
 
+// dwconv9AVX512 keeps a tile's bias and nine tap weights in registers and
+// runs every pixel of the row through them (weights stationary), so that
+// each pixel costs nine loads folded into its nine FMAs and one store; the
+// pixels' chains are independent and overlap in the out-of-order core.
+//
 // Register roles in dwconv9AVX512:
 //   AX, BX, CX, DX, SI, DI, R8, R9, R10: the nine tap pointers, at pixel 0
-//   R11: input offset of the current pixel in bytes (x·step·4)
-//   R12: weights of the current tile          R13: channel offset in bytes
-//   R14: R11+R13, the index of every tap load R15: the current output pixel
-//   K1: tail mask (channels mod 16 lanes)     Z28, Z29: lo, hi
+//   R11: pixels left in the tile's row        R12: weights of the current tile
+//   R13: channel offset in bytes              R14: R13 + x·step·4, every tap's index
+//   R15: the current output pixel of the tile
+//   Z20: bias, Z21-Z29: tap weights           Z0, Z1: the two chains
+//   K1: tail mask (channels mod 16 lanes)
+//   Z30, Z31: lo, hi
 // The argument slots of step, outStride and channels are rewritten in
-// bytes (channels as the bytes of its full tiles) to free registers; width
-// counts down in its slot.
+// bytes (channels as the bytes of its full tiles) to free registers.
+
+// Loads the tile's bias and nine tap weights.
+#define LOAD_WEIGHTS9 \
+	VMOVUPS (R12), Z20    \
+	VMOVUPS 64(R12), Z21  \
+	VMOVUPS 128(R12), Z22 \
+	VMOVUPS 192(R12), Z23 \
+	VMOVUPS 256(R12), Z24 \
+	VMOVUPS 320(R12), Z25 \
+	VMOVUPS 384(R12), Z26 \
+	VMOVUPS 448(R12), Z27 \
+	VMOVUPS 512(R12), Z28 \
+	VMOVUPS 576(R12), Z29
+
+// Sums the two chains and clips to [lo, hi] (Z30, Z31).
+#define FINISH_WS \
+	VADDPS Z1, Z0, Z0  \
+	VMAXPS Z0, Z30, Z0 \
+	VMINPS Z0, Z31, Z0
 
 // func dwconv9AVX512(out *float32, outStride int, in **float32, step, width, channels int, w *float32, lo, hi float32)
 // Requires: AVX512F
@@ -68,8 +93,8 @@ TEXT ·dwconv9AVX512(SB), NOSPLIT, $0-64
 	SHLQ $2, R13
 	MOVQ R13, outStride+8(FP)
 
-	VBROADCASTSS lo+56(FP), Z28
-	VBROADCASTSS hi+60(FP), Z29
+	VBROADCASTSS lo+56(FP), Z30
+	VBROADCASTSS hi+60(FP), Z31
 
 	MOVQ in+16(FP), R15
 	MOVQ 0(R15), AX
@@ -81,58 +106,69 @@ TEXT ·dwconv9AVX512(SB), NOSPLIT, $0-64
 	MOVQ 48(R15), R8
 	MOVQ 56(R15), R9
 	MOVQ 64(R15), R10
-	MOVQ out+0(FP), R15
-	XORQ R11, R11
-
-pixel:
 	MOVQ w+48(FP), R12
 	XORQ R13, R13
-	CMPQ R13, channels+40(FP)
-	JGE  tail
 
 tile:
-	LEAQ    (R11)(R13*1), R14
-	VMOVUPS (R12), Z0
-	TAP_FULL(AX, 64, Z1, Z0)
-	VMOVUPS (BX)(R14*1), Z3
-	VMULPS  128(R12), Z3, Z2
-	TAP_FULL(CX, 192, Z1, Z0)
-	TAP_FULL(DX, 256, Z3, Z2)
-	TAP_FULL(SI, 320, Z1, Z0)
-	TAP_FULL(DI, 384, Z3, Z2)
-	TAP_FULL(R8, 448, Z1, Z0)
-	TAP_FULL(R9, 512, Z3, Z2)
-	TAP_FULL(R10, 576, Z1, Z0)
-	FINISH
-	VMOVUPS Z0, (R15)(R13*1)
-	ADDQ    $640, R12
-	ADDQ    $64, R13
-	CMPQ    R13, channels+40(FP)
-	JLT     tile
+	CMPQ R13, channels+40(FP)
+	JGE  tail
+	LOAD_WEIGHTS9
+	MOVQ R13, R14
+	MOVQ out+0(FP), R15
+	ADDQ R13, R15
+	MOVQ width+32(FP), R11
+
+pixel:
+	VMOVAPS     Z20, Z0
+	VFMADD231PS (AX)(R14*1), Z21, Z0
+	VMULPS      (BX)(R14*1), Z22, Z1
+	VFMADD231PS (CX)(R14*1), Z23, Z0
+	VFMADD231PS (DX)(R14*1), Z24, Z1
+	VFMADD231PS (SI)(R14*1), Z25, Z0
+	VFMADD231PS (DI)(R14*1), Z26, Z1
+	VFMADD231PS (R8)(R14*1), Z27, Z0
+	VFMADD231PS (R9)(R14*1), Z28, Z1
+	VFMADD231PS (R10)(R14*1), Z29, Z0
+	FINISH_WS
+	VMOVUPS     Z0, (R15)
+	ADDQ        step+24(FP), R14
+	ADDQ        outStride+8(FP), R15
+	DECQ        R11
+	JNZ         pixel
+
+	ADDQ $640, R12
+	ADDQ $64, R13
+	JMP  tile
 
 tail:
+	// The last tile under K1: masked loads read only live channels
+	// (masked lanes never fault); masked lanes of Z0 keep the bias and
+	// those of Z1 are zeroed, and the store writes live lanes only.
 	KORTESTW K1, K1
-	JZ       next
-	LEAQ     (R11)(R13*1), R14
-	VMOVUPS  (R12), Z0
-	TAP_MASKED(AX, 64, Z1, Z0)
-	VMOVUPS.Z (BX)(R14*1), K1, Z3
-	VMULPS   128(R12), Z3, Z2
-	TAP_MASKED(CX, 192, Z1, Z0)
-	TAP_MASKED(DX, 256, Z3, Z2)
-	TAP_MASKED(SI, 320, Z1, Z0)
-	TAP_MASKED(DI, 384, Z3, Z2)
-	TAP_MASKED(R8, 448, Z1, Z0)
-	TAP_MASKED(R9, 512, Z3, Z2)
-	TAP_MASKED(R10, 576, Z1, Z0)
-	FINISH
-	VMOVUPS  Z0, K1, (R15)(R13*1)
+	JZ       done
+	LOAD_WEIGHTS9
+	MOVQ     R13, R14
+	MOVQ     out+0(FP), R15
+	ADDQ     R13, R15
+	MOVQ     width+32(FP), R11
 
-next:
-	ADDQ step+24(FP), R11
-	ADDQ outStride+8(FP), R15
-	DECQ width+32(FP)
-	JNZ  pixel
+mpixel:
+	VMOVAPS     Z20, Z0
+	VFMADD231PS (AX)(R14*1), Z21, K1, Z0
+	VMULPS.Z    (BX)(R14*1), Z22, K1, Z1
+	VFMADD231PS (CX)(R14*1), Z23, K1, Z0
+	VFMADD231PS (DX)(R14*1), Z24, K1, Z1
+	VFMADD231PS (SI)(R14*1), Z25, K1, Z0
+	VFMADD231PS (DI)(R14*1), Z26, K1, Z1
+	VFMADD231PS (R8)(R14*1), Z27, K1, Z0
+	VFMADD231PS (R9)(R14*1), Z28, K1, Z1
+	VFMADD231PS (R10)(R14*1), Z29, K1, Z0
+	FINISH_WS
+	VMOVUPS     Z0, K1, (R15)
+	ADDQ        step+24(FP), R14
+	ADDQ        outStride+8(FP), R15
+	DECQ        R11
+	JNZ         mpixel
 
 done:
 	VZEROUPPER
