@@ -354,6 +354,7 @@ func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*ops.N
 		}
 	}
 	s.kind, s.geom, s.act = stepProduct, geom, gr.act
+	s.epi, s.rest = kernelAct(gr.act)
 	k, f := geom.KH*geom.KW*geom.C/groups, prod.Filters
 	pointwise := geom.KH == 1 && geom.KW == 1 && geom.SH == 1 && geom.SW == 1 && geom.PadTop+geom.PadBottom+geom.PadLeft+geom.PadRight == 0
 	switch {
@@ -424,12 +425,12 @@ func (c *compiler) lowerDepthwise(p *Plan, gr *group, s *step, resolve func(*ops
 	if c.opts.Depthwise != nil {
 		kern = *c.opts.Depthwise
 	}
-	lo, hi, rest := clipOf(gr.act)
-	conv, err := dwconv.New(g, packed, lo, hi, kern)
+	s.epi, s.rest = kernelAct(gr.act)
+	conv, err := dwconv.NewActivated(g, packed, s.epi, kern)
 	if err != nil {
 		return layerErr(n, "%v", err)
 	}
-	s.kind, s.dw, s.act, s.filters = stepDepthwise, conv, rest, cm
+	s.kind, s.dw, s.act, s.filters = stepDepthwise, conv, gr.act, cm
 	s.inHWC = [3]int{g.InH, g.InW, g.Channels}
 	p.scratch = max(p.scratch, conv.ScratchLen())
 	p.weights += 4 * (len(w) + len(b))
@@ -444,21 +445,6 @@ func (c *compiler) lowerDepthwise(p *Plan, gr *group, s *step, resolve func(*ops
 		s.what += " +" + gr.act.String()
 	}
 	return nil
-}
-
-// clipOf splits an activation into the clip the depthwise kernels apply
-// and what is left to apply after them.
-func clipOf(f ops.ActFunc) (lo, hi float32, rest ops.ActFunc) {
-	inf := float32(math.Inf(1))
-	switch f {
-	case ops.Linear:
-		return -inf, inf, ops.Linear
-	case ops.ReLU:
-		return 0, inf, ops.Linear
-	case ops.ReLU6:
-		return 0, 6, ops.Linear
-	}
-	return -inf, inf, f
 }
 
 // fold folds an affine map into a rows×cols kernel and its bias (W·scale,

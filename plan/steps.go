@@ -40,7 +40,9 @@ type step struct {
 	w       []*gemm.PackedB // one per group
 	filters int             // output channels (stepProduct, stepDepthwise)
 	bias    []float32
-	act     ops.ActFunc // after bias and residual (stepProduct), after the clip (stepDepthwise); stepActivation
+	act     ops.ActFunc     // the layers' activation: stepProduct, stepDepthwise, stepActivation
+	epi     gemm.Activation // the part of act the kernels apply to the hot output
+	rest    ops.ActFunc     // the part left for a pass after them
 
 	dw *dwconv.Conv // stepDepthwise
 
@@ -98,7 +100,7 @@ func (s *step) runProduct(p *Plan, ar *arena, dst []float32) {
 	rows := len(dst) / f
 	for gi, w := range s.w {
 		prm := gemm.Params{M: rows, N: fg, K: w.K(), Alpha: 1, BPacked: w,
-			C: dst[gi*fg:], LDC: f, ReLU: s.act == ops.ReLU, Threads: p.opts.Threads}
+			C: dst[gi*fg:], LDC: f, Act: s.epi, Threads: p.opts.Threads}
 		if s.bias != nil {
 			prm.Bias = s.bias[gi*fg : (gi+1)*fg]
 		}
@@ -121,12 +123,12 @@ func (s *step) runProduct(p *Plan, ar *arena, dst []float32) {
 		}
 		gemm.Run(&prm)
 	}
-	if s.act != ops.ReLU && s.act != ops.Linear { // gemm's epilogue has only the ReLU
-		ops.ApplyActivation(s.act, dst, dst, f)
+	if s.rest != ops.Linear {
+		ops.ApplyActivation(s.rest, dst, dst, f)
 	}
 }
 
-// runDepthwise convolves image by image, then applies what the clip does
+// runDepthwise convolves image by image, then applies what the kernels do
 // not cover of the activation.
 func (s *step) runDepthwise(p *Plan, ar *arena, dst []float32) {
 	src := p.slice(ar, s.reads[0])
@@ -134,8 +136,8 @@ func (s *step) runDepthwise(p *Plan, ar *arena, dst []float32) {
 	for i := 0; i < ar.batch; i++ {
 		s.dw.Image(dst[i*out:(i+1)*out], src[i*in:(i+1)*in], ar.scratch)
 	}
-	if s.act != ops.Linear {
-		ops.ApplyActivation(s.act, dst, dst, s.filters)
+	if s.rest != ops.Linear {
+		ops.ApplyActivation(s.rest, dst, dst, s.filters)
 	}
 }
 
