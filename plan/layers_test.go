@@ -18,6 +18,9 @@ import (
 // BatchNormalization statistics far from 0/1, so that folding matters.
 func randomizeParams(g *ops.Graph, rng *rand.Rand) {
 	for _, p := range g.Params() {
+		if !p.Trainable {
+			continue // statistics: BatchNorm's below, Normalization's given
+		}
 		for i := range p.Value {
 			p.Value[i] = float32(rng.Float64() - 0.5)
 		}
@@ -157,4 +160,107 @@ func TestCompileActivations(t *testing.T) {
 			checkCompiled(t, g, uint64(f))
 		})
 	}
+}
+
+// TestCompileSqueezeExcitation: MobileNetV3's block, the channel scale of a
+// (1, 1, C) tensor over (H, W, C).
+func TestCompileSqueezeExcitation(t *testing.T) {
+	g := ops.NewGraph(5)
+	in := g.Input("in", 9, 7, 16)
+	x := g.Conv2D(in, ops.Conv2DConfig{Filters: 16, KernelSize: [2]int{3, 3}, Padding: ops.Same})
+	x = g.BatchNormalization(x, "")
+	x = g.Activation(x, ops.HardSwish)
+	s := g.GlobalAveragePooling2DKeepdims(x)
+	s = g.Conv2D(s, ops.Conv2DConfig{Filters: 4, KernelSize: [2]int{1, 1}, Activation: ops.ReLU})
+	s = g.Conv2D(s, ops.Conv2DConfig{Filters: 16, KernelSize: [2]int{1, 1}, Activation: ops.HardSigmoidTorch})
+	x = g.Multiply(x, s)
+	x = g.Conv2D(x, ops.Conv2DConfig{Filters: 16, KernelSize: [2]int{1, 1}})
+	x = g.BatchNormalization(x, "")
+	x = g.Add(x, in)
+	g.SetOutput(x)
+	checkCompiled(t, g, 5)
+}
+
+// TestCompileConcatenate: a join of branches on the channel axis, and one
+// on another axis.
+func TestCompileConcatenate(t *testing.T) {
+	g := ops.NewGraph(6)
+	in := g.Input("in", 9, 7, 5)
+	a := g.Conv2D(in, ops.Conv2DConfig{Filters: 6, KernelSize: [2]int{1, 1}})
+	b := g.Conv2D(in, ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{3, 3}, Padding: ops.Same})
+	b = g.BatchNormalization(b, "")
+	b = g.Activation(b, ops.ReLU)
+	c := g.DepthwiseConv2D(in, ops.DepthwiseConv2DConfig{KernelSize: [2]int{3, 3}, Padding: ops.Same, Activation: ops.ReLU6})
+	x := g.Concatenate(-1, a, b, c, in)
+	x = g.Conv2D(x, ops.Conv2DConfig{Filters: 4, KernelSize: [2]int{1, 1}})
+	y := g.Concatenate(1, x, x)
+	g.SetOutput(y)
+	checkCompiled(t, g, 6)
+}
+
+// TestCompileMerges: the other merge layers, broadcasting included.
+func TestCompileMerges(t *testing.T) {
+	g := ops.NewGraph(7)
+	in := g.Input("in", 5, 7, 6)
+	a := g.Conv2D(in, ops.Conv2DConfig{Filters: 6, KernelSize: [2]int{1, 1}})
+	b := g.GlobalAveragePooling2DKeepdims(in)
+	c := g.AveragePooling2D(in, ops.Pool2DConfig{PoolSize: [2]int{1, 7}}) // (5, 1, 6)
+	x := g.Subtract(a, in)
+	x = g.Maximum(x, in, a)
+	x = g.Minimum(x, b)
+	x = g.Average(x, c, a)
+	x = g.Add(x, b)
+	x = g.Multiply(x, c)
+	g.SetOutput(x)
+	checkCompiled(t, g, 7)
+}
+
+// TestCompileShapes: ShuffleNet's channel shuffle (Reshape, Permute), the
+// dropouts, and Flatten, all views or gathers.
+func TestCompileShapes(t *testing.T) {
+	g := ops.NewGraph(8)
+	in := g.Input("in", 5, 7, 12)
+	x := g.Conv2D(in, ops.Conv2DConfig{Filters: 12, KernelSize: [2]int{1, 1}, Groups: 3, Activation: ops.ReLU})
+	x = g.Reshape(x, 5, 7, 3, 4)
+	x = g.Permute(x, 1, 2, 4, 3)
+	x = g.Reshape(x, 5, 7, 12)
+	x = g.Dropout(x, 0.3, 1)
+	x = g.SpatialDropout2D(x, 0.2, 2)
+	x = g.Conv2D(x, ops.Conv2DConfig{Filters: 6, KernelSize: [2]int{3, 3}})
+	x = g.Flatten(x)
+	x = g.Dense(x, ops.DenseConfig{Units: 3})
+	g.SetOutput(x)
+	checkCompiled(t, g, 8)
+}
+
+// TestCompileNormalizations: preprocessing inside the model (Rescaling,
+// Normalization) and ConvNeXt's LayerNormalization.
+func TestCompileNormalizations(t *testing.T) {
+	g := ops.NewGraph(9)
+	in := g.Input("in", 7, 9, 3)
+	x := g.Rescaling(in, 1/127.5, -1)
+	x = g.Normalization(x, []float32{0.1, -0.2, 0.3}, []float32{0.5, 2, 1.5})
+	x = g.Conv2D(x, ops.Conv2DConfig{Filters: 8, KernelSize: [2]int{3, 3}, Padding: ops.Same})
+	x = g.LayerNormalization(x, ops.LayerNormConfig{})
+	x = g.Dense(x, ops.DenseConfig{Units: 16, Activation: ops.GELU})
+	x = g.LayerNormalization(x, ops.LayerNormConfig{NoScale: true})
+	x = g.Dense(x, ops.DenseConfig{Units: 8})
+	g.SetOutput(x)
+	checkCompiled(t, g, 9)
+}
+
+// TestCompilePools: same padding, PyTorch's pads, ceil_mode and
+// count_include_pad, and global pooling with keepdims.
+func TestCompilePools(t *testing.T) {
+	g := ops.NewGraph(10)
+	in := g.Input("in", 11, 9, 4)
+	x := g.MaxPooling2D(in, ops.Pool2DConfig{PoolSize: [2]int{3, 3}, Strides: [2]int{2, 2}, Padding: ops.Same})
+	y := g.AveragePooling2D(in, ops.Pool2DConfig{PoolSize: [2]int{3, 3}, Strides: [2]int{2, 2}, Padding: ops.Same})
+	x = g.Add(x, y)
+	x = g.AveragePooling2D(x, ops.Pool2DConfig{PoolSize: [2]int{2, 2}, Strides: [2]int{2, 2}, Pads: [4]int{1, 1, 1, 0}, CeilMode: true, CountIncludePad: true})
+	x = g.MaxPooling2D(x, ops.Pool2DConfig{PoolSize: [2]int{2, 2}, Strides: [2]int{1, 1}, Pads: [4]int{1, 0, 0, 1}, CeilMode: true})
+	x = g.GlobalAveragePooling2DKeepdims(x)
+	x = g.Flatten(x)
+	g.SetOutput(x)
+	checkCompiled(t, g, 10)
 }
