@@ -58,3 +58,24 @@ func paramValues(p *Param) []float32 {
 	}
 	return p.Value
 }
+
+// InferenceChain: a depthwise convolution, then the 1×1 product with the
+// layer's bias and activation.
+func (l *SeparableConv2D) InferenceChain(in ...Shape) ([]InferenceOp, []Shape, error) {
+	out, err := l.OutputShape(in...)
+	if err != nil {
+		return nil, nil, err
+	}
+	mid, _ := l.Depthwise.OutputShape(in...)
+	dw, err := l.Depthwise.Inference(in...)
+	if err != nil {
+		return nil, nil, layerErr(l, "%v", err)
+	}
+	pw := *l.Pointwise
+	pw.Activation = l.Activation // the layer's field is the one to honour
+	prod, err := pw.Inference(mid)
+	if err != nil {
+		return nil, nil, layerErr(l, "%v", err)
+	}
+	return []InferenceOp{dw, prod}, []Shape{mid, out}, nil
+}

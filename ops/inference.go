@@ -27,6 +27,16 @@ type InferenceLayer interface {
 	Inference(in ...Shape) (InferenceOp, error)
 }
 
+// InferenceChain is a layer that computes as a chain of operations, each
+// applied to the one before's output (SeparableConv2D: a depthwise
+// convolution, then a 1×1 product). Planners compile and fuse each link
+// like a layer of its own. InferenceChain returns the links and the
+// per-sample output shape of each; the last is the layer's.
+type InferenceChain interface {
+	Layer
+	InferenceChain(in ...Shape) ([]InferenceOp, []Shape, error)
+}
+
 // OpKind is what a layer computes, as far as a planner cares.
 type OpKind uint8
 

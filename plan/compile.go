@@ -14,13 +14,13 @@ import (
 // group is a run of graph nodes that Compile turns into one step: a head
 // and the single-consumer nodes after it that fold into it.
 type group struct {
-	head     *ops.Node
-	tail     *ops.Node   // the node whose output the step writes
-	nodes    []*ops.Node // head first
+	head     *node
+	tail     *node   // the node whose output the step writes
+	nodes    []*node // head first
 	pad      [4]int      // a zero padding absorbed before a product
-	padInput *ops.Node   // the padding's input, when a padding was absorbed
+	padInput *node   // the padding's input, when a padding was absorbed
 	affine   *ops.InferenceOp
-	residual *ops.Node   // a sum's other term, when a sum was absorbed
+	residual *node   // a sum's other term, when a sum was absorbed
 	act      ops.ActFunc // the activation after the product (and residual)
 }
 
@@ -39,19 +39,18 @@ func CompileContext(ctx context.Context, g *ops.Graph, opts Options) (*Plan, err
 	if err := g.Build(); err != nil {
 		return nil, err
 	}
-	nodes := g.Nodes()
-	c := compiler{ctx: ctx, g: g, opts: opts, nodes: nodes, input: g.InputNode(), output: g.OutputNode(),
-		consumers: make([][]*ops.Node, len(nodes)), ops: make([]ops.InferenceOp, len(nodes)), groupOf: map[int]*group{}}
-	for _, n := range nodes {
+	c := compiler{ctx: ctx, g: g, opts: opts, groupOf: map[int]*group{}}
+	if err := c.describe(); err != nil {
+		return nil, err
+	}
+	c.consumers = make([][]*node, len(c.nodes))
+	for _, n := range c.nodes {
 		for _, in := range n.Inputs {
 			c.consumers[in.ID] = append(c.consumers[in.ID], n)
 		}
 	}
-	if err := c.describe(); err != nil {
-		return nil, err
-	}
 	c.fuse()
-	p := &Plan{name: g.Name, in: c.input.Shape.Clone(), out: c.output.Shape.Clone(), opts: opts}
+	p := &Plan{name: g.Name, in: c.input.Shape.Clone(), out: c.g.OutputNode().Shape.Clone(), opts: opts}
 	if p.name == "" {
 		p.name = "model"
 	}
@@ -73,51 +72,92 @@ type compiler struct {
 	ctx           context.Context
 	g             *ops.Graph
 	opts          Options
-	nodes         []*ops.Node
-	input, output *ops.Node
-	consumers     [][]*ops.Node
+	nodes         []*node
+	input, output *node
+	consumers     [][]*node
 	ops           []ops.InferenceOp // by node ID: what each layer computes
 	groups        []*group
 	groupOf       map[int]*group // node ID → the group that absorbed it
 }
 
-// describe asks every layer that feeds the output what it computes.
+// node is one operation the planner compiles: a graph node, or one link of
+// a layer that is a chain of operations (ops.InferenceChain).
+type node struct {
+	ID     int // index in compiler.nodes, a topological order
+	Inputs []*node
+	Shape  ops.Shape // per-sample output shape
+	name   string    // the layer's
+	class  string
+}
+
+func (n *node) Name() string { return n.name }
+
+// describe asks every layer what it computes and makes the planner's
+// nodes: one per graph node, or one per link of a chain.
 func (c *compiler) describe() error {
-	for _, n := range c.nodes {
-		if n == c.input {
-			continue
+	mine := map[*ops.Node]*node{}
+	add := func(name, class string, shape ops.Shape, op ops.InferenceOp, in []*node) *node {
+		n := &node{ID: len(c.nodes), Inputs: in, Shape: shape, name: name, class: class}
+		c.nodes = append(c.nodes, n)
+		c.ops = append(c.ops, op)
+		return n
+	}
+	for _, gn := range c.g.Nodes() {
+		ins := make([]*node, len(gn.Inputs))
+		shapes := make([]ops.Shape, len(gn.Inputs))
+		for i, in := range gn.Inputs {
+			ins[i], shapes[i] = mine[in], in.Shape
 		}
-		l, ok := n.Layer.(ops.InferenceLayer)
-		if !ok {
-			return layerErr(n, "the inference planner does not support %s layers (no Inference method)", n.Layer.Class())
+		name, class := gn.Name(), gn.Layer.Class()
+		var n *node
+		switch l := gn.Layer.(type) {
+		case *ops.Input:
+			n = add(name, class, gn.Shape, ops.InferenceOp{}, nil)
+			c.input = n
+		case ops.InferenceChain:
+			links, outs, err := l.InferenceChain(shapes...)
+			if err != nil {
+				return err
+			}
+			if len(links) == 0 || len(outs) != len(links) {
+				return fmt.Errorf("plan: layer %q (%s): a chain of %d operations with %d shapes", name, class, len(links), len(outs))
+			}
+			for i, op := range links {
+				if i > 0 {
+					ins = []*node{n}
+				}
+				n = add(name, class, outs[i], op, ins)
+			}
+		case ops.InferenceLayer:
+			op, err := l.Inference(shapes...)
+			if err != nil {
+				return err
+			}
+			n = add(name, class, gn.Shape, op, ins)
+		default:
+			return fmt.Errorf("plan: layer %q (%s): the inference planner does not support %s layers (no Inference method)", name, class, class)
 		}
-		shapes := make([]ops.Shape, len(n.Inputs))
-		for i, in := range n.Inputs {
-			shapes[i] = in.Shape
-		}
-		op, err := l.Inference(shapes...)
-		if err != nil {
-			return err
-		}
-		if c.opts.Logits && n == c.output {
-			// The logits: the output layer without its activation.
-			op.Act, op.Product.Act, op.Depthwise.Act = ops.Linear, ops.Linear, ops.Linear
-		}
-		c.ops[n.ID] = op
+		mine[gn] = n
+	}
+	c.output = mine[c.g.OutputNode()]
+	if c.opts.Logits {
+		// The logits: the output layer without its activation.
+		op := &c.ops[c.output.ID]
+		op.Act, op.Product.Act, op.Depthwise.Act = ops.Linear, ops.Linear, ops.Linear
 	}
 	return nil
 }
 
-func layerErr(n *ops.Node, format string, args ...any) error {
-	return fmt.Errorf("plan: layer %q (%s): %s", n.Name(), n.Layer.Class(), fmt.Sprintf(format, args...))
+func layerErr(n *node, format string, args ...any) error {
+	return fmt.Errorf("plan: layer %q (%s): %s", n.Name(), n.class, fmt.Sprintf(format, args...))
 }
 
-func (c *compiler) kind(n *ops.Node) ops.OpKind { return c.ops[n.ID].Kind }
+func (c *compiler) kind(n *node) ops.OpKind { return c.ops[n.ID].Kind }
 
 // soleConsumer returns the one node that reads n, or nil if n has several
 // readers, is the graph's output (whose value the caller must see), or its
 // reader already belongs to another group (the other branch of a sum).
-func (c *compiler) soleConsumer(n *ops.Node) *ops.Node {
+func (c *compiler) soleConsumer(n *node) *node {
 	if n == c.output || len(c.consumers[n.ID]) != 1 {
 		return nil
 	}
@@ -130,7 +170,7 @@ func (c *compiler) soleConsumer(n *ops.Node) *ops.Node {
 
 // fusibleAct reports whether n is an element-wise activation a product can
 // apply to its own output.
-func (c *compiler) fusibleAct(n *ops.Node) bool {
+func (c *compiler) fusibleAct(n *node) bool {
 	op := &c.ops[n.ID]
 	return op.Kind == ops.OpActivation && op.Act.Elementwise()
 }
@@ -143,7 +183,7 @@ func (c *compiler) fuse() {
 		if n == c.input || c.groupOf[n.ID] != nil {
 			continue
 		}
-		gr := &group{head: n, tail: n, nodes: []*ops.Node{n}}
+		gr := &group{head: n, tail: n, nodes: []*node{n}}
 		c.groups = append(c.groups, gr)
 		c.groupOf[n.ID] = gr
 		head := c.kind(n)
@@ -154,10 +194,10 @@ func (c *compiler) fuse() {
 			// The padding's group was made when its node came up; undo it.
 			c.dropGroup(c.groupOf[pad.ID])
 			gr.pad, gr.padInput = c.ops[pad.ID].Pad, pad.Inputs[0]
-			gr.nodes = append([]*ops.Node{pad}, gr.nodes...)
+			gr.nodes = append([]*node{pad}, gr.nodes...)
 			c.groupOf[pad.ID] = gr
 		}
-		absorb := func(x *ops.Node) {
+		absorb := func(x *node) {
 			gr.nodes = append(gr.nodes, x)
 			gr.tail = x
 			c.groupOf[x.ID] = gr
@@ -195,14 +235,14 @@ func (c *compiler) fuse() {
 }
 
 // headAct is a product's or depthwise convolution's own activation=.
-func (c *compiler) headAct(n *ops.Node) ops.ActFunc {
+func (c *compiler) headAct(n *node) ops.ActFunc {
 	if op := &c.ops[n.ID]; op.Kind == ops.OpDepthwise {
 		return op.Depthwise.Act
 	}
 	return c.ops[n.ID].Product.Act
 }
 
-func (c *compiler) isSum2(n *ops.Node) bool {
+func (c *compiler) isSum2(n *node) bool {
 	return c.kind(n) == ops.OpSum && len(n.Inputs) == 2 && n.Inputs[0] != n.Inputs[1]
 }
 
@@ -225,7 +265,7 @@ func (c *compiler) aliased(gr *group) bool {
 // lower turns each group into a step over numbered values.
 func (c *compiler) lower(p *Plan) error {
 	valueOf := map[int]int{} // node ID → value index
-	newValue := func(n *ops.Node) int {
+	newValue := func(n *node) int {
 		p.values = append(p.values, value{name: n.Name(), size: n.Shape.Len()})
 		valueOf[n.ID] = len(p.values) - 1
 		return len(p.values) - 1
@@ -237,7 +277,7 @@ func (c *compiler) lower(p *Plan) error {
 		}
 	}
 	p.output = valueOf[c.output.ID]
-	resolve := func(n *ops.Node) int {
+	resolve := func(n *node) int {
 		for {
 			if v, ok := valueOf[n.ID]; ok {
 				return v
@@ -270,7 +310,7 @@ func (c *compiler) lower(p *Plan) error {
 	return nil
 }
 
-func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*ops.Node) int) error {
+func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*node) int) error {
 	n := gr.head
 	op := &c.ops[n.ID]
 	switch op.Kind {
@@ -321,14 +361,14 @@ func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*ops.Nod
 // input is what a product or depthwise step reads: its own input, or the
 // input of the padding it absorbed, whose zeros its geometry takes over
 // (the padding is top, bottom, left, right).
-func (gr *group) input() (*ops.Node, [4]int) {
+func (gr *group) input() (*node, [4]int) {
 	if gr.padInput != nil {
 		return gr.padInput, gr.pad
 	}
 	return gr.head.Inputs[0], [4]int{}
 }
 
-func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*ops.Node) int) error {
+func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*node) int) error {
 	n := gr.head
 	prod := &c.ops[n.ID].Product
 	geom := prod.Geometry
@@ -393,11 +433,11 @@ func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*ops.N
 		s.bias = b
 		p.weights += 4 * len(b)
 	}
-	s.what = describeProduct(n.Layer.Class(), s, groups, dil)
+	s.what = describeProduct(n.class, s, groups, dil)
 	return nil
 }
 
-func (c *compiler) lowerDepthwise(p *Plan, gr *group, s *step, resolve func(*ops.Node) int) error {
+func (c *compiler) lowerDepthwise(p *Plan, gr *group, s *step, resolve func(*node) int) error {
 	n := gr.head
 	dw := &c.ops[n.ID].Depthwise
 	dg := dw.Geometry
@@ -451,7 +491,7 @@ func (c *compiler) lowerDepthwise(p *Plan, gr *group, s *step, resolve func(*ops
 // b·scale + shift per output column), checks that every value is finite,
 // and returns the copies; the bias is nil when there is neither a bias nor
 // an affine map.
-func fold(n *ops.Node, kernel, bias []float32, rows, cols int, affine *ops.InferenceOp) (w, b []float32, err error) {
+func fold(n *node, kernel, bias []float32, rows, cols int, affine *ops.InferenceOp) (w, b []float32, err error) {
 	w = append([]float32(nil), kernel...)
 	if bias != nil || affine != nil {
 		b = make([]float32, cols)
@@ -482,7 +522,7 @@ func fold(n *ops.Node, kernel, bias []float32, rows, cols int, affine *ops.Infer
 }
 
 // finite reports the first NaN or infinity among the values of a layer.
-func finite(n *ops.Node, what string, vals ...[]float32) error {
+func finite(n *node, what string, vals ...[]float32) error {
 	for _, v := range vals {
 		for i, x := range v {
 			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {

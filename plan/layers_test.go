@@ -264,3 +264,27 @@ func TestCompilePools(t *testing.T) {
 	g.SetOutput(x)
 	checkCompiled(t, g, 10)
 }
+
+// TestCompileSeparable: SeparableConv2D compiles as its two halves, the
+// depthwise one on dwconv and the pointwise one on gemm with the layer's
+// bias, the BatchNorm after it and the activation.
+func TestCompileSeparable(t *testing.T) {
+	for i, cfg := range []ops.SeparableConv2DConfig{
+		{Filters: 7, KernelSize: [2]int{3, 3}, Padding: ops.Same},
+		{Filters: 5, KernelSize: [2]int{3, 3}, Strides: [2]int{2, 2}, DepthMultiplier: 2, Activation: ops.ReLU},
+		{Filters: 6, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Padding: ops.Same, NoBias: true},
+	} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			g := ops.NewGraph(uint64(i))
+			x := g.Input("in", 11, 9, 6)
+			x = g.SeparableConv2D(x, cfg)
+			if cfg.Activation == ops.Linear {
+				x = g.BatchNormalization(x, "")
+				x = g.Activation(x, ops.ReLU)
+			}
+			g.SetOutput(x)
+			desc := checkCompiled(t, g, uint64(i))
+			require.Equal(t, 2, strings.Count(desc, "\n  "), "a depthwise step and a product:\n%s", desc)
+		})
+	}
+}
