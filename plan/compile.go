@@ -17,10 +17,10 @@ type group struct {
 	head     *node
 	tail     *node   // the node whose output the step writes
 	nodes    []*node // head first
-	pad      [4]int      // a zero padding absorbed before a product
+	pad      [4]int  // a zero padding absorbed before a product
 	padInput *node   // the padding's input, when a padding was absorbed
 	affine   *ops.InferenceOp
-	residual *node   // a sum's other term, when a sum was absorbed
+	residual *node       // a sum's other term, when a sum was absorbed
 	act      ops.ActFunc // the activation after the product (and residual)
 }
 
