@@ -271,10 +271,14 @@ func (c *compiler) lower(p *Plan) error {
 		return len(p.values) - 1
 	}
 	p.input = newValue(c.input)
+	placed := c.placeConcatInputs()
 	for _, gr := range c.groups {
-		if !c.aliased(gr) {
+		if _, ok := placed[gr.tail.ID]; !ok && !c.aliased(gr) {
 			newValue(gr.tail)
 		}
+	}
+	for id, pl := range placed {
+		valueOf[id] = valueOf[pl.concat.ID]
 	}
 	p.output = valueOf[c.output.ID]
 	resolve := func(n *node) int {
@@ -298,16 +302,90 @@ func (c *compiler) lower(p *Plan) error {
 			return err
 		}
 		s := step{out: valueOf[gr.tail.ID], in2: -1}
+		if pl, ok := placed[gr.tail.ID]; ok {
+			s.outOff, s.outLD = pl.offset, channelsOf(pl.concat)
+		}
 		for _, n := range gr.nodes {
 			s.layers = append(s.layers, n.Name())
 		}
-		if err := c.lowerGroup(p, gr, &s, resolve); err != nil {
+		if c.kind(gr.head) == ops.OpConcat {
+			c.lowerConcat(gr.head, &s, placed, resolve)
+			if len(s.parts) == 0 {
+				continue // every input wrote its own channels
+			}
+		} else if err := c.lowerGroup(p, gr, &s, resolve); err != nil {
 			return err
 		}
 		p.maxReads = max(p.maxReads, len(s.reads))
 		p.steps = append(p.steps, s)
 	}
 	return nil
+}
+
+// placement is where a product or depthwise step writes its output: a
+// channel slice of a concatenation's value, at offset.
+type placement struct {
+	concat *node
+	offset int
+}
+
+func channelsOf(n *node) int { return n.Shape[len(n.Shape)-1] }
+
+// placeConcatInputs picks the inputs of channel concatenations that can be
+// written straight into their channel slice of the output, gemm's LDC (or
+// the depthwise kernel's output stride) skipping the other channels: the
+// output of a product or depthwise step that nothing else reads. The rest
+// are copied by the concatenation's step.
+func (c *compiler) placeConcatInputs() map[int]placement {
+	placed := map[int]placement{}
+	for _, gr := range c.groups {
+		cat := gr.head
+		if c.kind(cat) != ops.OpConcat {
+			continue
+		}
+		off := 0
+		for _, in := range cat.Inputs {
+			if c.placeable(in, cat) {
+				placed[in.ID] = placement{concat: cat, offset: off}
+			}
+			off += channelsOf(in)
+		}
+	}
+	return placed
+}
+
+func (c *compiler) placeable(in, cat *node) bool {
+	if in == c.input || in == c.output || len(c.consumers[in.ID]) != 1 {
+		return false
+	}
+	uses := 0
+	for _, x := range cat.Inputs {
+		if x == in {
+			uses++
+		}
+	}
+	gr := c.groupOf[in.ID]
+	if uses != 1 || gr == nil || gr.tail != in {
+		return false
+	}
+	k := c.kind(gr.head)
+	return k == ops.OpProduct || k == ops.OpDepthwise
+}
+
+// lowerConcat makes the step that copies a concatenation's inputs that were
+// not placed in its memory (none: no step at all).
+func (c *compiler) lowerConcat(cat *node, s *step, placed map[int]placement, resolve func(*node) int) {
+	s.kind, s.outLD = stepConcat, channelsOf(cat)
+	off := 0
+	for _, in := range cat.Inputs {
+		ch := channelsOf(in)
+		if _, ok := placed[in.ID]; !ok {
+			s.parts = append(s.parts, concatPart{offset: off, channels: ch})
+			s.reads = append(s.reads, resolve(in))
+		}
+		off += ch
+	}
+	s.what = fmt.Sprintf("concatenate: copy %d of %d inputs", len(s.parts), len(cat.Inputs))
 }
 
 func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*node) int) error {
@@ -347,7 +425,7 @@ func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*node) i
 		s.what = "zero padding"
 	case ops.OpSameMemory: // the graph's output: copy it
 		s.kind, s.act, s.channels, s.what = stepActivation, ops.Linear, n.Shape.Len(), "copy"
-	case ops.OpKernel, ops.OpConcat, ops.OpChannelScale:
+	case ops.OpKernel, ops.OpChannelScale:
 		if op.Kernel.Run == nil {
 			return layerErr(n, "the layer reports a kernel without a function")
 		}
@@ -537,18 +615,18 @@ func finite(n *node, what string, vals ...[]float32) error {
 // reads (an absorbed Add may need a shortcut created after its
 // convolution), keeping graph order among the steps that are ready.
 func (p *Plan) schedule() {
-	writer := make([]int, len(p.values))
-	for i := range writer {
-		writer[i] = -1
-	}
+	// A concatenation's value has a writer per input placed in it.
+	writers := make([][]int, len(p.values))
 	for i, s := range p.steps {
-		writer[s.out] = i
+		writers[s.out] = append(writers[s.out], i)
 	}
 	done := make([]bool, len(p.steps))
 	ready := func(s *step) bool {
 		for _, v := range s.reads {
-			if v >= 0 && writer[v] >= 0 && !done[writer[v]] {
-				return false
+			for _, w := range writers[v] {
+				if !done[w] {
+					return false
+				}
 			}
 		}
 		return true
@@ -576,7 +654,9 @@ func (p *Plan) place() {
 		p.values[i].first, p.values[i].last = -1, -1
 	}
 	for i, s := range p.steps {
-		p.values[s.out].first = i
+		if val := &p.values[s.out]; val.first < 0 {
+			val.first = i // the first of its writers
+		}
 		for _, v := range s.reads {
 			if v >= 0 {
 				p.values[v].last = i

@@ -195,7 +195,21 @@ func TestCompileConcatenate(t *testing.T) {
 	x = g.Conv2D(x, ops.Conv2DConfig{Filters: 4, KernelSize: [2]int{1, 1}})
 	y := g.Concatenate(1, x, x)
 	g.SetOutput(y)
-	checkCompiled(t, g, 6)
+	desc := checkCompiled(t, g, 6)
+	// The three convolutions write their channels in place; only the
+	// graph's input is copied.
+	require.Equal(t, 3, strings.Count(desc, "into channels"), desc)
+	require.Contains(t, desc, "copy 1 of 4 inputs", desc)
+
+	// A concatenation every input of which is placed has no step.
+	g = ops.NewGraph(7)
+	in = g.Input("in", 8, 6, 4)
+	a = g.Conv2D(in, ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{1, 1}, Activation: ops.GELU})
+	b = g.Conv2D(in, ops.Conv2DConfig{Filters: 5, KernelSize: [2]int{3, 3}, Padding: ops.Same, Groups: 1})
+	c = g.DepthwiseConv2D(in, ops.DepthwiseConv2DConfig{KernelSize: [2]int{3, 3}, Padding: ops.Same, Activation: ops.Tanh})
+	g.SetOutput(g.Concatenate(-1, a, b, c))
+	desc = checkCompiled(t, g, 7)
+	require.Equal(t, 3, strings.Count(desc, "\n  "), "three steps, no copy:\n%s", desc)
 }
 
 // TestCompileMerges: the other merge layers, broadcasting included.

@@ -20,6 +20,7 @@ const (
 	stepPad                        // a zero padding no product absorbed
 	stepKernel                     // a layer's own kernel (ops.OpKernel)
 	stepDepthwise                  // a depthwise convolution on dwconv, bias and clip fused
+	stepConcat                     // the inputs of a concatenation not written in place
 )
 
 // step is one fused operation of a plan. A concrete struct with a kind, not
@@ -31,6 +32,12 @@ type step struct {
 	reads  []int    // values read, in the layer's input order (the residual last)
 	in2    int      // stepProduct: the residual's value; -1 if none
 	out    int      // value written
+	// outOff and outLD place a product's or depthwise convolution's
+	// output in a channel slice of a wider value (a concatenation's):
+	// channels [outOff, outOff+filters) of rows outLD values apart.
+	// outLD is 0 for a value of the step's own; stepConcat's rows.
+	outOff, outLD int
+	parts         []concatPart // stepConcat, one per value read
 
 	// stepProduct
 	geom    im2col.Geometry // per image (N = 1)
@@ -75,6 +82,14 @@ func (s *step) run(p *Plan, ar *arena) {
 		zeroPad(dst, p.slice(ar, s.reads[0]), ar.batch, s.inHWC, s.pad)
 	case stepDepthwise:
 		s.runDepthwise(p, ar, dst)
+	case stepConcat:
+		for i, part := range s.parts {
+			src := p.slice(ar, s.reads[i])
+			ch := part.channels
+			for r := 0; r < len(src)/ch; r++ {
+				copy(dst[r*s.outLD+part.offset:r*s.outLD+part.offset+ch], src[r*ch:(r+1)*ch])
+			}
+		}
 	case stepKernel:
 		src := ar.srcs[:len(s.reads)]
 		for i, v := range s.reads {
@@ -97,10 +112,12 @@ func (s *step) runProduct(p *Plan, ar *arena, dst []float32) {
 	}
 	f, groups := s.filters, len(s.w)
 	fg, cg := f/groups, s.geom.C/groups
-	rows := len(dst) / f
+	ld := s.ld()
+	rows := len(dst) / ld
+	dst = dst[s.outOff:]
 	for gi, w := range s.w {
 		prm := gemm.Params{M: rows, N: fg, K: w.K(), Alpha: 1, BPacked: w,
-			C: dst[gi*fg:], LDC: f, Act: s.epi, Threads: p.opts.Threads}
+			C: dst[gi*fg:], LDC: ld, Act: s.epi, Threads: p.opts.Threads}
 		if s.bias != nil {
 			prm.Bias = s.bias[gi*fg : (gi+1)*fg]
 		}
@@ -123,8 +140,32 @@ func (s *step) runProduct(p *Plan, ar *arena, dst []float32) {
 		}
 		gemm.Run(&prm)
 	}
-	if s.rest != ops.Linear {
-		ops.ApplyActivation(s.rest, dst, dst, f)
+	s.applyRest(dst, rows)
+}
+
+// ld is the distance between the output's rows: the step's own channels,
+// or a concatenation's.
+func (s *step) ld() int {
+	if s.outLD > 0 {
+		return s.outLD
+	}
+	return s.filters
+}
+
+// applyRest applies the part of the activation the kernels did not, to
+// rows of the output starting at dst.
+func (s *step) applyRest(dst []float32, rows int) {
+	if s.rest == ops.Linear {
+		return
+	}
+	f, ld := s.filters, s.ld()
+	if ld == f {
+		ops.ApplyActivation(s.rest, dst[:rows*f], dst[:rows*f], f)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		row := dst[r*ld : r*ld+f]
+		ops.ApplyActivation(s.rest, row, row, f)
 	}
 }
 
@@ -132,14 +173,21 @@ func (s *step) runProduct(p *Plan, ar *arena, dst []float32) {
 // not cover of the activation.
 func (s *step) runDepthwise(p *Plan, ar *arena, dst []float32) {
 	src := p.slice(ar, s.reads[0])
+	g := s.dw.Geometry()
+	ld, oh, ow := s.ld(), g.OutH(), g.OutW()
 	in, out := len(src)/ar.batch, len(dst)/ar.batch
 	for i := 0; i < ar.batch; i++ {
-		s.dw.Image(dst[i*out:(i+1)*out], src[i*in:(i+1)*in], ar.scratch)
+		img := src[i*in : (i+1)*in]
+		for oy := 0; oy < oh; oy++ {
+			s.dw.Row(dst[i*out+oy*ow*ld+s.outOff:], ld, img, oy, ar.scratch)
+		}
 	}
-	if s.rest != ops.Linear {
-		ops.ApplyActivation(s.rest, dst, dst, s.filters)
-	}
+	s.applyRest(dst[s.outOff:], len(dst)/ld)
 }
+
+// concatPart is an input a concatenation step copies: its channels go to
+// [offset, offset+channels) of each output row.
+type concatPart struct{ offset, channels int }
 
 // describeProduct is a product step's operation in Describe.
 func describeProduct(class string, s *step, groups int, dil [2]int) string {
@@ -171,6 +219,9 @@ func describeProduct(class string, s *step, groups int, dil [2]int) string {
 // describe is the step's line in Plan.Describe.
 func (s *step) describe(p *Plan) string {
 	what := s.what
+	if s.outLD > 0 && s.kind != stepConcat {
+		what += fmt.Sprintf(" into channels %d-%d of %s", s.outOff, s.outOff+s.filters-1, p.values[s.out].name)
+	}
 	if s.in2 >= 0 {
 		what += " +residual(" + p.values[s.in2].name + ")"
 	}
