@@ -21,6 +21,7 @@ type arena struct {
 	x, y     []float32   // the caller's input and output for this run
 	srcs     [][]float32 // a kernel step's inputs
 	patchers []patchPacker
+	scalers  []scaledRows
 	scratch  []float32 // the depthwise steps'
 
 	used time.Time // when a run last gave it back
@@ -49,6 +50,7 @@ type arenaPool struct {
 // arenaShape is what every arena of a plan holds besides its buffer.
 type arenaShape struct {
 	packers, patchers int // im2col and grouped-convolution packers
+	scalers           int // channel-scaled operands
 	reads             int // the most values a step reads
 	scratch           int // floats of depthwise scratch
 }
@@ -74,7 +76,7 @@ func (ap *arenaPool) get(need int) *arena {
 	ap.mu.Unlock()
 	if ar == nil {
 		sh := &ap.shape
-		ar = &arena{packers: make([]im2col.Packer, sh.packers), patchers: make([]patchPacker, sh.patchers),
+		ar = &arena{packers: make([]im2col.Packer, sh.packers), patchers: make([]patchPacker, sh.patchers), scalers: make([]scaledRows, sh.scalers),
 			srcs: make([][]float32, sh.reads), scratch: make([]float32, sh.scratch)}
 	}
 	if cap(ar.buf) < need {
@@ -88,6 +90,7 @@ func (ap *arenaPool) get(need int) *arena {
 func (ap *arenaPool) put(ar *arena) {
 	ar.x, ar.y = nil, nil
 	clear(ar.patchers) // they point into this run's tensors
+	clear(ar.scalers)
 	ar.used = time.Now()
 	ap.mu.Lock()
 	defer ap.mu.Unlock()

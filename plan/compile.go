@@ -19,9 +19,13 @@ type group struct {
 	nodes    []*node // head first
 	pad      [4]int  // a zero padding absorbed before a product
 	padInput *node   // the padding's input, when a padding was absorbed
-	affine   *ops.InferenceOp
-	residual *node       // a sum's other term, when a sum was absorbed
-	act      ops.ActFunc // the activation after the product (and residual)
+	// scaled: a channel scale absorbed before a 1×1 product (its
+	// operand's packing multiplies each row by the sample's factors);
+	// scaleOf is the scaled tensor, scale the factors.
+	scaleOf, scale *node
+	affine         *ops.InferenceOp
+	residual       *node       // a sum's other term, when a sum was absorbed
+	act            ops.ActFunc // the activation after the product (and residual)
 }
 
 // Compile turns a built graph into an inference plan. The graph's current
@@ -64,7 +68,7 @@ func CompileContext(ctx context.Context, g *ops.Graph, opts Options) (*Plan, err
 	if idle == 0 {
 		idle = DefaultArenaIdle
 	}
-	p.arenas = newArenaPool(idle, arenaShape{packers: p.packers, patchers: p.patchers, reads: p.maxReads, scratch: p.scratch})
+	p.arenas = newArenaPool(idle, arenaShape{packers: p.packers, patchers: p.patchers, scalers: p.scalers, reads: p.maxReads, scratch: p.scratch})
 	return p, nil
 }
 
@@ -196,6 +200,11 @@ func (c *compiler) fuse() {
 			gr.pad, gr.padInput = c.ops[pad.ID].Pad, pad.Inputs[0]
 			gr.nodes = append([]*node{pad}, gr.nodes...)
 			c.groupOf[pad.ID] = gr
+		} else if mul := n.Inputs[0]; c.scalable(n, mul) {
+			c.dropGroup(c.groupOf[mul.ID])
+			gr.scaleOf, gr.scale = mul.Inputs[0], mul.Inputs[1]
+			gr.nodes = append([]*node{mul}, gr.nodes...)
+			c.groupOf[mul.ID] = gr
 		}
 		absorb := func(x *node) {
 			gr.nodes = append(gr.nodes, x)
@@ -232,6 +241,19 @@ func (c *compiler) fuse() {
 			}
 		}
 	}
+}
+
+// scalable reports whether the channel scale mul, read only by the product
+// n, can be applied as n packs its operand: n is a 1×1 stride-1 product of
+// one group with no padding, which reads its input row by row.
+func (c *compiler) scalable(n, mul *node) bool {
+	if c.kind(mul) != ops.OpChannelScale || mul == c.output || len(c.consumers[mul.ID]) != 1 || c.kind(n) != ops.OpProduct {
+		return false
+	}
+	p := &c.ops[n.ID].Product
+	g := p.Geometry
+	return max(p.Groups, 1) == 1 && g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 &&
+		g.PadTop+g.PadBottom+g.PadLeft+g.PadRight == 0 && len(mul.Shape) == 3
 }
 
 // headAct is a product's or depthwise convolution's own activation=.
@@ -458,7 +480,9 @@ func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*node)
 	geom.PadBottom += pad[1]
 	geom.PadLeft += pad[2]
 	geom.PadRight += pad[3]
-	s.reads = append(s.reads, resolve(in))
+	if gr.scaleOf == nil {
+		s.reads = append(s.reads, resolve(in))
+	}
 	geom.N = 1
 	groups, dil := max(prod.Groups, 1), prod.Dilation
 	dil[0], dil[1] = max(dil[0], 1), max(dil[1], 1)
@@ -473,9 +497,17 @@ func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*node)
 	}
 	s.kind, s.geom, s.act = stepProduct, geom, gr.act
 	s.epi, s.rest = kernelAct(gr.act)
+	if gr.scaleOf != nil {
+		// The input is the scaled tensor, then its factors.
+		s.reads = []int{resolve(gr.scaleOf), resolve(gr.scale)}
+		s.pixels = gr.scaleOf.Shape[0] * gr.scaleOf.Shape[1]
+		s.packer = p.scalers
+		p.scalers++
+	}
 	k, f := geom.KH*geom.KW*geom.C/groups, prod.Filters
 	pointwise := geom.KH == 1 && geom.KW == 1 && geom.SH == 1 && geom.SW == 1 && geom.PadTop+geom.PadBottom+geom.PadLeft+geom.PadRight == 0
 	switch {
+	case gr.scaleOf != nil:
 	case pointwise:
 		s.direct = true
 	case plain:
@@ -512,6 +544,9 @@ func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*node)
 		p.weights += 4 * len(b)
 	}
 	s.what = describeProduct(n.class, s, groups, dil)
+	if gr.scaleOf != nil {
+		s.what += " ×scale(" + gr.scale.Name() + ")"
+	}
 	return nil
 }
 

@@ -178,7 +178,9 @@ func TestCompileSqueezeExcitation(t *testing.T) {
 	x = g.BatchNormalization(x, "")
 	x = g.Add(x, in)
 	g.SetOutput(x)
-	checkCompiled(t, g, 5)
+	desc := checkCompiled(t, g, 5)
+	require.Contains(t, desc, "×scale", "the scale is applied in the projection's packing:\n%s", desc)
+	require.Equal(t, 5, strings.Count(desc, "\n  "), "no step of its own for the multiply:\n%s", desc)
 }
 
 // TestCompileConcatenate: a join of branches on the channel axis, and one

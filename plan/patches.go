@@ -98,3 +98,48 @@ func (pk *patchPacker) PackA(dst []float32, i0, mc, p0, kc, mr int) {
 		}
 	}
 }
+
+// scaledRows is the operand of a 1×1 product that reads x (pixels × c per
+// sample) with each channel scaled by its sample's factor, scale (c per
+// sample): squeeze-and-excitation's scale, applied as gemm packs the
+// operand rather than in a pass of its own.
+type scaledRows struct {
+	x, scale  []float32
+	c, pixels int
+}
+
+// PackRows writes rows [i0, i0+mc), columns [p0, p0+kc) row-major with
+// stride ld (gemm.RowPacker).
+func (sr *scaledRows) PackRows(dst []float32, ld, i0, mc, p0, kc int) {
+	for i := 0; i < mc; i++ {
+		r := i0 + i
+		f := sr.scale[(r/sr.pixels)*sr.c+p0:][:kc]
+		src := sr.x[r*sr.c+p0:][:kc]
+		out := dst[i*ld:][:kc]
+		for p, v := range src {
+			out[p] = v * f[p]
+		}
+	}
+}
+
+// PackA writes rows [i0, i0+mc), columns [p0, p0+kc) as strips of mr rows
+// (gemm.APacker).
+func (sr *scaledRows) PackA(dst []float32, i0, mc, p0, kc, mr int) {
+	for s := 0; s*mr < mc; s++ {
+		strip := dst[s*kc*mr : (s+1)*kc*mr]
+		rows := min(mr, mc-s*mr)
+		for i := 0; i < rows; i++ {
+			r := i0 + s*mr + i
+			f := sr.scale[(r/sr.pixels)*sr.c+p0:][:kc]
+			src := sr.x[r*sr.c+p0:][:kc]
+			for p, v := range src {
+				strip[p*mr+i] = v * f[p]
+			}
+		}
+		for i := rows; i < mr; i++ {
+			for p := 0; p < kc; p++ {
+				strip[p*mr+i] = 0
+			}
+		}
+	}
+}

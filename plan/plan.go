@@ -71,6 +71,7 @@ type Plan struct {
 	packers                   int // im2col packers each run needs
 	maxReads                  int // the most values one step reads
 	patchers                  int // grouped-convolution packers each run needs
+	scalers                   int // channel-scaled operands each run packs
 	scratch                   int // floats of scratch the depthwise steps need
 	weights                   int // bytes of packed weights and biases
 	opts                      Options

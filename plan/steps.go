@@ -44,6 +44,7 @@ type step struct {
 	direct  bool            // A is the input itself (1×1, stride 1, no padding)
 	packer  int             // index of this step's im2col packer in the arena
 	patches *patchGeom      // grouped or dilated: the patches' window (im2col has neither)
+	pixels  int             // a channel-scaled operand: rows per sample (reads[1] holds the factors)
 	w       []*gemm.PackedB // one per group
 	filters int             // output channels (stepProduct, stepDepthwise)
 	bias    []float32
@@ -122,6 +123,10 @@ func (s *step) runProduct(p *Plan, ar *arena, dst []float32) {
 			prm.Bias = s.bias[gi*fg : (gi+1)*fg]
 		}
 		switch {
+		case s.pixels > 0:
+			pk := &ar.scalers[s.packer]
+			*pk = scaledRows{x: src, scale: p.slice(ar, s.reads[1]), c: s.geom.C, pixels: s.pixels}
+			prm.APack = pk
 		case s.direct:
 			prm.A, prm.LDA = src[gi*cg:], s.geom.C
 		case s.patches != nil:
