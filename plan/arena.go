@@ -22,7 +22,8 @@ type arena struct {
 	srcs     [][]float32 // a kernel step's inputs
 	patchers []patchPacker
 	scalers  []scaledRows
-	scratch  []float32 // the depthwise steps'
+	scratch  []float32 // the depthwise steps', one part per goroutine
+	dw       dwTask
 
 	used time.Time // when a run last gave it back
 	peak int       // the most floats a run needed of it since the last trim

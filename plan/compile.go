@@ -585,7 +585,7 @@ func (c *compiler) lowerDepthwise(p *Plan, gr *group, s *step, resolve func(*nod
 	}
 	s.kind, s.dw, s.act, s.filters = stepDepthwise, conv, gr.act, cm
 	s.inHWC = [3]int{g.InH, g.InW, g.Channels}
-	p.scratch = max(p.scratch, conv.ScratchLen())
+	p.scratch = max(p.scratch, conv.ScratchLen()*p.workers())
 	p.weights += 4 * (len(w) + len(b))
 	s.what = fmt.Sprintf("depthwise %dx%d/%d %d->%d", g.KH, g.KW, g.StrideH, g.Channels, cm)
 	if g.DilationH > 1 || g.DilationW > 1 {

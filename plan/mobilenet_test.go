@@ -49,3 +49,19 @@ func TestPlanMobileNetV2(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanMobileNetV2Allocs: a warm plan runs MobileNetV2 allocating
+// nothing, the depthwise steps' goroutines included.
+func TestPlanMobileNetV2Allocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under -race")
+	}
+	g, err := mobilenet.V2(mobilenet.V2Config{Alpha: 0.35}, [3]int{64, 64, 3}, 6, 1)
+	require.NoError(t, err)
+	p, err := plan.Compile(g, plan.Options{})
+	require.NoError(t, err)
+	x := randomBatch(rand.New(rand.NewPCG(1, 1)), 2, 64, 64, 3)
+	out := ops.NewTensor(2, 6)
+	require.NoError(t, p.Run(out, x))
+	require.Zero(t, testing.AllocsPerRun(5, func() { _ = p.Run(out, x) }))
+}

@@ -174,22 +174,6 @@ func (s *step) applyRest(dst []float32, rows int) {
 	}
 }
 
-// runDepthwise convolves image by image, then applies what the kernels do
-// not cover of the activation.
-func (s *step) runDepthwise(p *Plan, ar *arena, dst []float32) {
-	src := p.slice(ar, s.reads[0])
-	g := s.dw.Geometry()
-	ld, oh, ow := s.ld(), g.OutH(), g.OutW()
-	in, out := len(src)/ar.batch, len(dst)/ar.batch
-	for i := 0; i < ar.batch; i++ {
-		img := src[i*in : (i+1)*in]
-		for oy := 0; oy < oh; oy++ {
-			s.dw.Row(dst[i*out+oy*ow*ld+s.outOff:], ld, img, oy, ar.scratch)
-		}
-	}
-	s.applyRest(dst[s.outOff:], len(dst)/ld)
-}
-
 // concatPart is an input a concatenation step copies: its channels go to
 // [offset, offset+channels) of each output row.
 type concatPart struct{ offset, channels int }
