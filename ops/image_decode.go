@@ -35,6 +35,9 @@ func DecodeImage(r io.Reader, maxPixels int) (image.Image, string, error) {
 	// both formats they are a few kilobytes at most.
 	var head bytes.Buffer
 	cfg, format, err := image.DecodeConfig(io.TeeReader(r, &head))
+	if err != nil && head.Len() == 0 {
+		return nil, "", errors.New("empty file (0 bytes), not an image")
+	}
 	if errors.Is(err, image.ErrFormat) {
 		return nil, "", errors.New("not a JPEG or PNG image (unknown format)")
 	}
@@ -45,8 +48,8 @@ func DecodeImage(r io.Reader, maxPixels int) (image.Image, string, error) {
 		return nil, format, fmt.Errorf("%s image of %d×%d pixels is empty", format, cfg.Width, cfg.Height)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
-		return nil, format, fmt.Errorf("%w: the %s header declares %d×%d pixels (%.1f megapixels), above the limit of %d pixels",
-			ErrImageTooLarge, format, cfg.Width, cfg.Height, float64(cfg.Width)*float64(cfg.Height)/1e6, maxPixels)
+		return nil, format, fmt.Errorf("%w: the %s header declares %d×%d pixels = %d, above the limit of %d pixels",
+			ErrImageTooLarge, format, cfg.Width, cfg.Height, int64(cfg.Width)*int64(cfg.Height), maxPixels)
 	}
 	img, _, err := image.Decode(io.MultiReader(&head, r))
 	if err != nil {
@@ -65,9 +68,6 @@ func DecodeImageFile(path string, maxPixels int) (image.Image, string, error) {
 		return nil, "", err // *PathError names the file
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() == 0 {
-		return nil, "", fmt.Errorf("%s: empty file (0 bytes), not an image", path)
-	}
 	img, format, err := DecodeImage(f, maxPixels)
 	if err != nil {
 		return nil, format, fmt.Errorf("%s: %w", path, err)
