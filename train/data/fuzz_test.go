@@ -133,4 +133,3 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		}
 	}
 }
-
