@@ -77,13 +77,28 @@ func grow(buf []float32, n int) []float32 {
 	return buf[:n]
 }
 
-func (ws *workspace) fit(kern *Kernel, mc, kc, nc int) {
+// fit makes the buffers large enough for blocks of mc×kc of A and kc×nc of
+// B read from src. Only B packed per call needs the KC×NC block (megabytes);
+// B read in place packs at most its ragged last panel, and pre-packed B no
+// panel at all, so neither costs a worker its B block.
+func (ws *workspace) fit(kern *Kernel, mc, kc, nc int, src bSource) {
 	mr, nr := kern.MR, kern.NR
 	// Row blocks take (mc rounded up to MR) rows of ldBlock(kc) values,
 	// strips take as many rows of kc values; the larger serves both.
 	ws.a = grow(ws.a, (mc+mr-1)/mr*mr*ldBlock(kc))
-	ws.b = grow(ws.b, (nc+nr-1)/nr*nr*kc)
+	ws.b = grow(ws.b, bWorkspace(src, kc, nc, nr))
 	ws.tile = grow(ws.tile, mr*nr)
+}
+
+// bWorkspace is how many values of B packing space a block of kc×nc needs.
+func bWorkspace(src bSource, kc, nc, nr int) int {
+	switch src {
+	case bPrepacked:
+		return 0
+	case bInPlace:
+		return kc * nr // the ragged last panel, KC×NR: tens of KiB
+	}
+	return (nc + nr - 1) / nr * nr * kc
 }
 
 // ldBlock is the row stride of a row-major A block kc values deep: rounded
@@ -103,7 +118,7 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 	kern := jb.kern
 	mr, nr := kern.MR, kern.NR
 	kcStep := balancedKC(jb.k, kern.KC)
-	ws.fit(kern, min(kern.MC, i1-i0), kcStep, min(kern.NC, j1-j0))
+	ws.fit(kern, min(kern.MC, i1-i0), kcStep, min(kern.NC, j1-j0), jb.bSrc)
 	for jc := j0; jc < j1; jc += kern.NC { // loop 5: NC columns of B and C
 		nc := min(kern.NC, j1-jc)
 		for pc := 0; pc < jb.k; pc += kcStep { // loop 4: KC deep slices

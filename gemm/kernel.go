@@ -59,6 +59,23 @@ const (
 	addResidual             // add res[i*ldr+j]
 )
 
+// checkTile panics unless the slices of one micro-kernel call hold what the
+// kernel reads and writes for an mr×nr tile k deep (see microKernel). The
+// strides come from the driver, never from a caller, and are small, so the
+// extents cannot overflow; it costs a few compares per tile.
+func checkTile(name string, mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint) {
+	ok := k >= 1 && aRS >= 1 && aKS >= 1 && bStride >= nr && ldc >= nr &&
+		len(a) > (mr-1)*aRS+(k-1)*aKS &&
+		len(b) >= (k-1)*bStride+nr &&
+		len(c) >= (mr-1)*ldc+nr &&
+		(flags&addResidual == 0 || ldr >= nr && len(res) >= (mr-1)*ldr+nr) &&
+		(flags&addBias == 0 || len(bias) >= nr)
+	if !ok {
+		panic(fmt.Sprintf("gemm: %s: slices too short for a %d×%d tile %d deep (len a %d, aRS %d, aKS %d; len b %d, stride %d; len c %d, ldc %d; len res %d, ldr %d; len bias %d; flags %04b)",
+			name, mr, nr, k, len(a), aRS, aKS, len(b), bStride, len(c), ldc, len(res), ldr, len(bias), flags))
+	}
+}
+
 func (k *Kernel) String() string {
 	return fmt.Sprintf("%s (%s, %dx%d, MC=%d KC=%d NC=%d)", k.Name, k.ISA, k.MR, k.NR, k.MC, k.KC, k.NC)
 }

@@ -52,12 +52,15 @@ func archKernels() []Kernel {
 type asmFunc func(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
 
 // asmKernel wraps an assembly micro-kernel in the slice-based signature the
-// driver calls. The driver guarantees the slices are long enough; they are
-// passed as pointers because assembly cannot check bounds anyway.
+// driver calls. The assembly cannot check bounds, so the wrapper checks
+// that every slice holds what the kernel reads or writes (checkTile) before
+// passing it on as a pointer: a slip in the driver then panics here rather
+// than corrupting memory.
 func asmKernel(name, isa string, mr, nr int, fn asmFunc) Kernel {
 	k := Kernel{Name: name, ISA: isa, MR: mr, NR: nr}
 	k.MC, k.KC, k.NC = blockSizes(mr, nr)
 	k.fn = func(kk int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, bNext []float32) {
+		checkTile(name, mr, nr, kk, a, aRS, aKS, b, bStride, c, ldc, res, ldr, bias, flags)
 		fn(kk, unsafe.SliceData(a), aRS, aKS, unsafe.SliceData(b), bStride, unsafe.SliceData(c), ldc,
 			unsafe.SliceData(res), ldr, unsafe.SliceData(bias), flags, unsafe.SliceData(bNext))
 	}

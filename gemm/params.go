@@ -1,6 +1,9 @@
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Params describes one multiplication
 //
@@ -78,7 +81,10 @@ func (p *Params) check() {
 }
 
 // checkMatrix panics unless data holds a rows×cols row-major matrix with
-// leading dimension ld.
+// leading dimension ld. The extent (rows-1)·ld + cols is computed only
+// where it fits in an int: an absurd ld would otherwise wrap it to a small
+// or negative number that any slice passes, and the kernels, which cannot
+// check bounds, would then read or write far outside the slice.
 func checkMatrix(name, ldName string, data []float32, ld, rows, cols int) {
 	if ld < max(1, cols) {
 		panic(fmt.Sprintf("gemm: %s = %d < max(1, %d)", ldName, ld, cols))
@@ -86,7 +92,21 @@ func checkMatrix(name, ldName string, data []float32, ld, rows, cols int) {
 	if rows == 0 || cols == 0 {
 		return
 	}
-	if need := (rows-1)*ld + cols; len(data) < need {
+	need, ok := extent(rows, ld, cols)
+	if !ok {
+		panic(fmt.Sprintf("gemm: a %d×%d matrix %s with %s = %d spans more than %d values", rows, cols, name, ldName, ld, math.MaxInt))
+	}
+	if len(data) < need {
 		panic(fmt.Sprintf("gemm: len(%s) = %d < %d for a %d×%d matrix with %s = %d", name, len(data), need, rows, cols, ldName, ld))
 	}
+}
+
+// extent is (rows-1)·stride + cols, the number of values a rows×cols block
+// with that row stride spans, and whether it fits in an int. rows, stride
+// and cols are at least 1.
+func extent(rows, stride, cols int) (int, bool) {
+	if rows-1 > (math.MaxInt-cols)/stride {
+		return 0, false
+	}
+	return (rows-1)*stride + cols, true
 }

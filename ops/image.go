@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"fmt"
 	"image"
 	"image/color"
 )
@@ -97,23 +96,4 @@ func rgb(img image.Image, x, y int) (r, g, b float32) {
 	}
 	rr, gg, bb, _ := img.At(x, y).RGBA()
 	return float32(rr>>8) / 255, float32(gg>>8) / 255, float32(bb>>8) / 255
-}
-
-// Predict runs the plan on one image of any size (resized bilinearly to the
-// plan's input and scaled by 1/255) and returns the output row: for a
-// classifier, the class probabilities. The plan's input must be H×W×3.
-func (p *Plan) Predict(img image.Image) ([]float32, error) {
-	if len(p.in) != 3 || p.in[2] != 3 {
-		return nil, fmt.Errorf("plan %s: Predict needs an H×W×3 input, this plan takes %v", p.name, p.in)
-	}
-	if b := img.Bounds(); b.Empty() {
-		return nil, fmt.Errorf("plan %s: Predict: the image is empty (%v)", p.name, b)
-	}
-	x := NewTensor(1, p.in[0], p.in[1], 3)
-	ImagePixels(x.Data, img, p.in[0], p.in[1])
-	out := NewTensor(append([]int{1}, p.out...)...)
-	if err := p.Run(out, x); err != nil {
-		return nil, err
-	}
-	return out.Data, nil
 }

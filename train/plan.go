@@ -128,7 +128,17 @@ func fill(n, v int) []int {
 // supported reports a layer the backward pass does not know.
 func supported(l ops.Layer) error {
 	switch l := l.(type) {
-	case *ops.Input, *ops.Conv2D, *ops.BatchNormalization, *ops.Dense, *ops.Add,
+	case *ops.Conv2D:
+		if !l.Plain() || l.Activation != ops.Linear {
+			return fmt.Errorf("train: layer %q (Conv2D) with groups = %d, dilation_rate %v or activation=%v has no backward pass", l.LayerName(), l.Groups, l.DilationRate, l.Activation)
+		}
+		return nil
+	case *ops.Dense:
+		switch l.Activation {
+		case ops.Linear, ops.ReLU, ops.Softmax:
+			return nil
+		}
+	case *ops.Input, *ops.BatchNormalization, *ops.Add,
 		*ops.MaxPooling2D, *ops.AveragePooling2D, *ops.GlobalAveragePooling2D,
 		*ops.GlobalMaxPooling2D, *ops.ZeroPadding2D, *ops.Flatten:
 		return nil
