@@ -13,7 +13,8 @@ import (
 
 // FolderOptions configures LoadFolder.
 type FolderOptions struct {
-	// Height and Width are the size every image is resized to (bilinear);
+	// Height and Width are the size every image is resized to (as
+	// ops.ImagePixels resizes: area averaging to shrink, bilinear to grow);
 	// zero takes the size of the first image read.
 	Height, Width int
 	// Classes fixes the class names in label order, so that the train,
