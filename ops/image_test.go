@@ -18,8 +18,8 @@ func TestImagePixelsSameSize(t *testing.T) {
 	}
 }
 
-// TestImagePixelsResize: halving a 4×4 image averages each 2×2 block, as a
-// centre-sampled bilinear resize must; a constant image stays constant at
+
+
 // any size; and every image type reads alike.
 func TestImagePixelsResize(t *testing.T) {
 	img := image.NewGray(image.Rect(0, 0, 4, 4))

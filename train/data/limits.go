@@ -30,7 +30,7 @@ type Limits struct {
 }
 
 // DefaultLimits are the limits of LoadH5, LoadSIGNS and of options whose
-// Limits are zero: 4 GiB of images (a million 64×64×3 images as uint8),
+// Limits are zero: 4 GiB of images (350,000 64×64×3 images as uint8),
 // 65536 classes, and ops.DefaultMaxImagePixels pixels per image file. A
 // program may change them before it loads data.
 var DefaultLimits = Limits{
