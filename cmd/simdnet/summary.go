@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/simdnet/simdnet/models"
 	"github.com/simdnet/simdnet/ops"
 	"github.com/simdnet/simdnet/resnet"
 )
@@ -29,7 +30,7 @@ func addArchFlags(fs interface {
 	Int(name string, value int, usage string) *int
 }) archFlags {
 	return archFlags{
-		arch:    fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(resnet.Names(), ", ")),
+		arch:    fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(models.Names(), ", ")),
 		input:   fs.String("input", "64x64x3", "input shape HxWxC"),
 		classes: fs.Int("classes", resnet.SignsClasses, "number of classes"),
 	}

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/simdnet/simdnet/models"
 	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/train"
 	"github.com/simdnet/simdnet/train/data"
@@ -50,7 +51,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	schedule := fs.String("schedule", "cosine", "learning-rate schedule: cosine (decays to 1% over the run) or constant (the tutorial's)")
 	augment := fs.Bool("augment", true, "light augmentation: shifts, small rotations, brightness (false: the tutorial's plain recipe)")
 	preciseBN := fs.Bool("precise-bn", true, "after training, recompute BatchNorm statistics over the training images (false: keep Keras's moving averages)")
-	arch := fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(resnet.Names(), ", "))
+	arch := fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(models.Names(), ", "))
 	out := fs.String("out", "model.safetensors", "where to write the trained model")
 	f16 := fs.Bool("f16", false, "store the model's weights as float16, half the file")
 	ckpt := fs.String("checkpoint", "", "checkpoint file written after every epoch (default: OUT.ckpt)")
