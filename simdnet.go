@@ -64,6 +64,11 @@ func LoadBytes(name string, data []byte) (*Model, error) {
 	return compile(m)
 }
 
+// FromWeights compiles a network the weights package has loaded (a model
+// or checkpoint file, or bare weights assigned to a graph built by hand)
+// for inference.
+func FromWeights(m *weights.Model) (*Model, error) { return compile(m) }
+
 func compile(m *weights.Model) (*Model, error) {
 	p, err := ops.Compile(m.Graph, ops.PlanOptions{})
 	if err != nil {
