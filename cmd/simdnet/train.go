@@ -194,6 +194,8 @@ func runTrain(args []string, stdout io.Writer) error {
 		return usagef("%v; run with the flags of the checkpoint's run, or add --resume-anyway to continue with these", err)
 	case errors.Is(err, train.ErrInterrupted):
 		return f.interrupted(stdout, err, h)
+	case err != nil && h == nil: // refused before training: nothing to resume
+		return err
 	case err != nil:
 		return fmt.Errorf("%w%s", err, f.resumeHint())
 	}

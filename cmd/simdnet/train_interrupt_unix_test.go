@@ -105,6 +105,9 @@ func TestTrainInterrupted(t *testing.T) {
 		if code, _, e := run(t, "predict", "--model", ckpt, filepath.Join(signs, "0_IMG_a.png")); code != 0 {
 			t.Fatalf("predict --model CHECKPOINT: status %d, %s", code, e)
 		}
+		if code, _, e := run(t, "eval", "--model", ckpt, "--data", signs); code != 0 {
+			t.Fatalf("eval --model CHECKPOINT: status %d, %s", code, e)
+		}
 
 		resume := resumeArgs(t, errOut)
 		if resume[0] != "train" || resume[len(resume)-1] != "--resume" {
@@ -203,5 +206,17 @@ func TestTrainFullDisk(t *testing.T) {
 	t.Log(e)
 	if temps, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*tmp-*")); len(temps) > 0 {
 		t.Errorf("temporary files left: %v", temps)
+	}
+}
+
+// TestTrainResumeOfABadCheckpoint: a checkpoint that does not load is an
+// error that names it, with no advice to resume it.
+func TestTrainResumeOfABadCheckpoint(t *testing.T) {
+	signs := writeSigns(t)
+	out := filepath.Join(t.TempDir(), "m.safetensors")
+	precious(t, out+".ckpt")
+	code, _, e := run(t, "train", "--data", signs, "--arch", "resnet8", "--epochs", "1", "--out", out, "--resume")
+	if code != 1 || !strings.Contains(e, out+".ckpt") || strings.Contains(e, "continue") {
+		t.Fatalf("status %d, stderr %q", code, e)
 	}
 }
