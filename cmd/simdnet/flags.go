@@ -20,8 +20,8 @@ const (
 	maxThreads = 1024
 	maxBatch   = 4096
 	maxClasses = 100_000
-	maxSide    = 16_384 // height or width of an input, pixels
-	maxChans   = 4096
+	maxSide    = 2048 // height or width of an input, pixels: nine times ResNet's 224
+	maxChans   = 1024
 	maxTop     = 1_000_000
 )
 

@@ -139,7 +139,13 @@ func TestEveryCommandRejectsBadFlags(t *testing.T) {
 		{"--arch must be ", []string{"summary", "--arch", "vgg"}},
 		{"--classes must be between 1 and 100000, got 0", []string{"summary", "--classes", "0"}},
 		{"--classes must be between 1 and 100000, got 1000000000", []string{"summary", "--classes", "1000000000"}},
-		{"--input must be HxWxC", []string{"summary", "--input", "99999x1x3"}},
+		{"--input must be HxWxC with sides 1 to 2048 and 1 to 1024 channels", []string{"summary", "--input", "99999x1x3"}},
+		// 17,946,496 weights without the classifier (the tutorial's 17,958,790
+		// less 6 × 2049), 2048·(2048/64)² + 1 per class.
+		{"--input 2048x2048x3 with 100000 classes makes a resnet50-seed of 209733246496 parameters (2097153 per class), more than the 1073741824",
+			[]string{"summary", "--input", "2048x2048x3", "--classes", "100000"}},
+		{"--input 2048x2048x3 with 100000 classes makes a resnet8 of",
+			[]string{"predict", "--model", stripMetadata(t, model), "--arch", "resnet8", "--input", "2048x2048x3", "--classes", "100000", photo}},
 		{`unexpected argument "resnet8"`, []string{"summary", "resnet8"}},
 		{"--svg " + noDir + ": folder", []string{"graph", "--svg", noDir}},
 		{"--arch must be ", []string{"graph", "--arch", "vgg"}},

@@ -96,7 +96,7 @@ func (mf modelFlags) load() (*weights.Model, error) {
 		return nil, usagef("--model %s holds bare weights, without simdnet's description of the network: give --arch, --input and --classes (missing %s)",
 			*mf.path, strings.Join(missing, ", "))
 	}
-	g, err := bc.cfg.Build()
+	g, err := buildNetwork(bc.cfg)
 	if err != nil {
 		return nil, err
 	}

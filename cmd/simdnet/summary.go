@@ -52,7 +52,7 @@ func (a archFlags) build() (*ops.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cfg.Build()
+	return buildNetwork(cfg)
 }
 
 func runSummary(args []string, stdout io.Writer) error {

@@ -160,7 +160,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		}
 	}
 	cfg := resnet.Config{Arch: *arch, InputShape: shape, Classes: len(trainSet.Classes), Seed: *seed}
-	g, err := cfg.Build()
+	g, err := buildNetwork(cfg)
 	if err != nil {
 		return err
 	}
