@@ -137,54 +137,52 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err := f.check(fs); err != nil {
 		return err
 	}
-	epochs, batch, lr, schedule, arch, out, ckpt := f.epochs, f.batch, f.lr, f.schedule, f.arch, f.out, f.ckpt
-	dataPath, testPath, preciseBN, augment, seed := f.dataPath, f.testPath, f.preciseBN, f.augment, f.seed
 	if *f.threads > 0 {
 		runtime.GOMAXPROCS(*f.threads)
 	}
 	shape := resnet.SignsInput
-	trainSet, err := loadData(*dataPath, "train", shape[0], shape[1], nil)
+	trainSet, err := loadData(*f.dataPath, "train", shape[0], shape[1], nil)
 	if err != nil {
 		return err
 	}
-	if *testPath == "" {
-		*testPath = defaultTestData(*dataPath)
+	if *f.testPath == "" {
+		*f.testPath = defaultTestData(*f.dataPath)
 	}
 	var testSet *data.Dataset
-	if *testPath != "" {
-		if testSet, err = loadData(*testPath, "test", shape[0], shape[1], trainSet.Classes); err != nil {
+	if *f.testPath != "" {
+		if testSet, err = loadData(*f.testPath, "test", shape[0], shape[1], trainSet.Classes); err != nil {
 			return err
 		}
 		if err := sameClasses("the training data", trainSet.Classes, testSet.Classes); err != nil {
 			return err
 		}
 	}
-	cfg := resnet.Config{Arch: *arch, InputShape: shape, Classes: len(trainSet.Classes), Seed: *seed}
+	cfg := resnet.Config{Arch: *f.arch, InputShape: shape, Classes: len(trainSet.Classes), Seed: *f.seed}
 	g, err := buildNetwork(cfg)
 	if err != nil {
 		return err
 	}
 	opt := train.NewAdam()
-	opt.SetLearningRate(*lr)
+	opt.SetLearningRate(*f.lr)
 	tr, err := train.NewTrainer(g, opt)
 	if err != nil {
 		return err
 	}
-	steps := (trainSet.Len() + *batch - 1) / *batch
-	if *schedule == "cosine" {
-		tr.SetSchedule(train.CosineDecay(*lr, *epochs*steps, 0.01))
+	steps := (trainSet.Len() + *f.batch - 1) / *f.batch
+	if *f.schedule == "cosine" {
+		tr.SetSchedule(train.CosineDecay(*f.lr, *f.epochs*steps, 0.01))
 	}
 	fmt.Fprintf(stdout, "training %s on %d images (%d classes), testing on %d; %d epochs of %d steps, batch %d, Adam lr %g (%s), augment %v, precise BN %v, %d threads\n",
-		*arch, trainSet.Len(), len(trainSet.Classes), lenOf(testSet), *epochs, steps, *batch, *lr, *schedule, *augment, *preciseBN, runtime.GOMAXPROCS(0))
-	if *f.resume && !fileExists(*ckpt) {
-		fmt.Fprintf(stdout, "no checkpoint %s yet: starting a fresh run\n", *ckpt)
+		*f.arch, trainSet.Len(), len(trainSet.Classes), lenOf(testSet), *f.epochs, steps, *f.batch, *f.lr, *f.schedule, *f.augment, *f.preciseBN, runtime.GOMAXPROCS(0))
+	if *f.resume && !fileExists(*f.ckpt) {
+		fmt.Fprintf(stdout, "no checkpoint %s yet: starting a fresh run\n", *f.ckpt)
 	}
 
 	ctx, stop := train.NotifyInterrupt(context.Background())
 	defer stop()
 	h, err := train.Fit(tr, trainSet, testSet, train.FitConfig{
-		Epochs: *epochs, BatchSize: *batch, Seed: *seed, Augment: *augment,
-		Progress: stdout, Checkpoint: *ckpt, Resume: *f.resume, ResumeAnyway: *f.resumeAnyway, Context: ctx,
+		Epochs: *f.epochs, BatchSize: *f.batch, Seed: *f.seed, Augment: *f.augment,
+		Progress: stdout, Checkpoint: *f.ckpt, Resume: *f.resume, ResumeAnyway: *f.resumeAnyway, Context: ctx,
 		Settings: f.settings(trainSet, cfg), ModelConfig: &cfg,
 	})
 	stop()
@@ -199,8 +197,8 @@ func runTrain(args []string, stdout io.Writer) error {
 	case err != nil:
 		return fmt.Errorf("%w%s", err, f.resumeHint())
 	}
-	if *preciseBN {
-		if err := train.RecalibrateBatchNorm(tr, trainSet, *batch); err != nil {
+	if *f.preciseBN {
+		if err := train.RecalibrateBatchNorm(tr, trainSet, *f.batch); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "recalibrated BatchNorm statistics over the training images")
@@ -209,15 +207,15 @@ func runTrain(args []string, stdout io.Writer) error {
 	if *f.f16 {
 		saveOpts = append(saveOpts, weights.WithDtype(safetensors.F16))
 	}
-	if err := saveModel(*out, g, cfg, saveOpts...); err != nil {
-		return fmt.Errorf("%w; %s is as it was%s", err, *out, f.resumeHint())
+	if err := saveModel(*f.out, g, cfg, saveOpts...); err != nil {
+		return fmt.Errorf("%w; %s is as it was%s", err, *f.out, f.resumeHint())
 	}
-	fmt.Fprintf(stdout, "saved %s\n", *out)
+	fmt.Fprintf(stdout, "saved %s\n", *f.out)
 	// The model is complete and on disk: the checkpoint has done its job,
 	// and leaving it would make the next run with this --out refuse to
 	// start (it cannot tell a finished run's checkpoint from an unfinished
 	// one's).
-	if err := os.Remove(*ckpt); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := os.Remove(*f.ckpt); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("removing the checkpoint of the finished run: %w", err)
 	}
 	if *f.plot != "" && h.Len() > 0 {
@@ -228,7 +226,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	sum := f.summary(h)
 	if testSet != nil {
-		ev, err := train.Evaluate(tr, testSet, *batch)
+		ev, err := train.Evaluate(tr, testSet, *f.batch)
 		if err != nil {
 			return err
 		}
