@@ -15,7 +15,9 @@ import (
 
 // ErrInterrupted is returned (wrapped) by Fit when its context is cancelled:
 // the step under way was finished and, if FitConfig.Checkpoint is set, the
-// run was saved there so that Resume continues it.
+// run was saved there so that Resume continues it. The error wraps the
+// context's cause too: an *InterruptSignal when NotifyInterrupt's context
+// was cancelled by a signal.
 var ErrInterrupted = errors.New("train: interrupted")
 
 // FitConfig configures Fit. The zero value of a field is its default.
