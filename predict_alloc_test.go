@@ -30,7 +30,7 @@ func TestPredictAllocations(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "m.safetensors")
-	if err := weights.Save(path, g, cfg); err != nil {
+	if err := weights.Save(path, g, weights.WithArch(cfg)); err != nil {
 		t.Fatal(err)
 	}
 	m, err := simdnet.Load(path)

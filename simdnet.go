@@ -90,6 +90,11 @@ func LoadBytes(name string, data []byte) (*Model, error) {
 	return compile(context.Background(), m)
 }
 
+// FromWeights compiles a network the weights package has loaded (a model
+// or checkpoint file, or bare weights assigned to a graph built by hand)
+// for inference.
+func FromWeights(m *weights.Model) (*Model, error) { return compile(context.Background(), m) }
+
 func compile(ctx context.Context, m *weights.Model) (*Model, error) {
 	p, err := plan.CompileContext(ctx, m.Graph, plan.Options{})
 	if err != nil && ctx.Err() != nil {
