@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/simdnet/simdnet/bench"
-	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 )
 
 func init() {
@@ -56,7 +56,7 @@ func benchResNet(args []string, stdout io.Writer) error {
 	debug.FreeOSMemory()
 	resetPeakRSS()
 	var results []bench.ResNetResult
-	profiles := map[int][]ops.StepTime{}
+	profiles := map[int][]plan.StepTime{}
 	arena := 0
 	for _, b := range sizes {
 		r, err := bench.ResNet(*arch, flop, p, b, t, *round)
@@ -96,7 +96,7 @@ func benchResNet(args []string, stdout io.Writer) error {
 
 // jsonProfiles lists --profile's step times by batch size, in milliseconds;
 // nil without --profile.
-func jsonProfiles(profiles map[int][]ops.StepTime) map[string][]map[string]any {
+func jsonProfiles(profiles map[int][]plan.StepTime) map[string][]map[string]any {
 	if len(profiles) == 0 {
 		return nil
 	}

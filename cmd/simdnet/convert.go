@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/simdnet/simdnet/models"
 	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/weights"
 	"github.com/simdnet/simdnet/weights/safetensors"
@@ -16,7 +17,7 @@ func init() {
 
 func runConvert(args []string, stdout io.Writer) error {
 	fs := newFlags("convert", "convert [flags] in.h5 out.safetensors", stdout)
-	arch := fs.String("arch", "", "architecture (default: inferred from the file's model_config); one of "+strings.Join(resnet.Names(), ", "))
+	arch := fs.String("arch", "", "architecture (default: inferred from the file's model_config); one of "+strings.Join(models.Names(), ", "))
 	input := fs.String("input", "", "input shape HxWxC (default: from the file's model_config; required when it has none)")
 	classes := fs.String("classes", "", "comma-separated class names in output order (default: 0..N-1)")
 	f16 := fs.Bool("f16", false, "store weights as float16, half the file")

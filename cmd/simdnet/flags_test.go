@@ -21,7 +21,7 @@ func tinyModelFile(t *testing.T) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "tiny.safetensors")
-	if err := weights.Save(path, g, cfg, weights.WithClasses("0", "1")); err != nil {
+	if err := weights.Save(path, g, weights.WithArch(cfg), weights.WithClasses("0", "1")); err != nil {
 		t.Fatal(err)
 	}
 	return path

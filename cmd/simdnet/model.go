@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/simdnet/simdnet/models"
 	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/weights"
 	"github.com/simdnet/simdnet/weights/safetensors"
@@ -23,7 +24,7 @@ type modelFlags struct {
 func addModelFlags(fs *flag.FlagSet) modelFlags {
 	return modelFlags{
 		path:    fs.String("model", "model.safetensors", "model file, training checkpoint, or bare Keras-named safetensors weights (then with --arch, --input, --classes)"),
-		arch:    fs.String("arch", "", "for bare weights: the architecture, one of "+strings.Join(resnet.Names(), ", ")),
+		arch:    fs.String("arch", "", "for bare weights: the architecture, one of "+strings.Join(models.Names(), ", ")),
 		input:   fs.String("input", "", "for bare weights: the input shape HxWxC, e.g. 64x64x3"),
 		classes: fs.String("classes", "", "for bare weights: the number of classes, or their names comma-separated in output order"),
 	}

@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	_ "image/jpeg" // the formats predict reads
-	_ "image/png"
 	"io"
-	"os"
 
 	"github.com/simdnet/simdnet"
+	"github.com/simdnet/simdnet/ops"
 )
 
 func init() {
@@ -75,15 +73,10 @@ func runPredict(args []string, stdout io.Writer) error {
 	return nil
 }
 
+// readImage decodes a JPEG or PNG photo after checking its header: one
+// declaring more than ops.DefaultMaxImagePixels pixels is refused before
+// it is decoded. Errors name the file.
 func readImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a JPEG or PNG image: %w", path, err)
-	}
-	return img, nil
+	img, _, err := ops.DecodeImageFile(path, ops.DefaultMaxImagePixels)
+	return img, err
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/simdnet/simdnet/models"
 	"github.com/simdnet/simdnet/ops"
 	"github.com/simdnet/simdnet/resnet"
 )
@@ -28,7 +29,7 @@ func addArchFlags(fs interface {
 	Int(name string, value int, usage string) *int
 }) archFlags {
 	return archFlags{
-		arch:    fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(resnet.Names(), ", ")),
+		arch:    fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(models.Names(), ", ")),
 		input:   fs.String("input", "64x64x3", "input shape HxWxC"),
 		classes: fs.Int("classes", resnet.SignsClasses, "number of classes"),
 	}
@@ -44,7 +45,7 @@ func (a archFlags) config() (resnet.Config, error) {
 
 // archName checks an --arch value against the registered architectures.
 func archName(arch string) error {
-	return oneOf("arch", arch, resnet.Names()...)
+	return oneOf("arch", arch, models.Names()...)
 }
 
 func (a archFlags) build() (*ops.Graph, error) {

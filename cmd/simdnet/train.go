@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/simdnet/simdnet/models"
 	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/train"
 	"github.com/simdnet/simdnet/train/data"
@@ -67,7 +68,7 @@ func addTrainFlags(fs *flag.FlagSet) trainFlags {
 		schedule:     fs.String("schedule", "cosine", "learning-rate schedule: cosine (decays to 1% over the run) or constant (the tutorial's)"),
 		augment:      fs.Bool("augment", true, "light augmentation: shifts, small rotations, brightness (false: the tutorial's plain recipe)"),
 		preciseBN:    fs.Bool("precise-bn", true, "after training, recompute BatchNorm statistics over the training images (false: keep Keras's moving averages)"),
-		arch:         fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(resnet.Names(), ", ")),
+		arch:         fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(models.Names(), ", ")),
 		out:          fs.String("out", "model.safetensors", "where to write the trained model; replaced only by a complete model, never by an interrupted or failed run"),
 		f16:          fs.Bool("f16", false, "store the model's weights as float16, half the file"),
 		ckpt:         fs.String("checkpoint", "", "checkpoint written after every epoch and when interrupted, removed once OUT is written (default: OUT.ckpt); eval and predict read it as a model"),
@@ -207,7 +208,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	if *f.f16 {
 		saveOpts = append(saveOpts, weights.WithDtype(safetensors.F16))
 	}
-	if err := saveModel(*f.out, g, cfg, saveOpts...); err != nil {
+	if err := saveModel(*f.out, g, append(saveOpts, weights.WithArch(cfg))...); err != nil {
 		return fmt.Errorf("%w; %s is as it was%s", err, *f.out, f.resumeHint())
 	}
 	fmt.Fprintf(stdout, "saved %s\n", *f.out)

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/simdnet/simdnet/ops"
-	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/weights"
 )
 
@@ -139,7 +138,7 @@ func TestTrainSaveFailureKeepsOut(t *testing.T) {
 	signs := writeSigns(t)
 	out := filepath.Join(t.TempDir(), "m.safetensors")
 	old := precious(t, out)
-	saveModel = func(path string, g *ops.Graph, cfg resnet.Config, opts ...weights.SaveOption) error {
+	saveModel = func(path string, g *ops.Graph, opts ...weights.SaveOption) error {
 		return fmt.Errorf("safetensors: writing %s: %w", path, &os.PathError{Op: "write", Path: path + ".tmp-1", Err: syscall.ENOSPC})
 	}
 	defer func() { saveModel = weights.Save }()
