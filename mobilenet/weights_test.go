@@ -18,7 +18,7 @@ func TestSaveLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "mobilenetv2.safetensors")
-	if err := weights.Save(path, g, cfg); err != nil {
+	if err := weights.Save(path, g, weights.WithArch(cfg)); err != nil {
 		t.Fatal(err)
 	}
 	m, err := weights.Load(path)
