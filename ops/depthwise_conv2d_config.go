@@ -63,7 +63,7 @@ func depthwiseFromConfig(s *LayerSpec) (Layer, error) {
 		return nil, err
 	}
 	params := []Shape{{k[0], k[1], in[2], m}}
-	if !noBias {
+	if !noBias { // use_bias=False (MobileNetV2's) stores no bias
 		params = append(params, Shape{in[2] * m})
 	}
 	if err := s.Reserve(params...); err != nil {
