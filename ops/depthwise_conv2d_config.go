@@ -62,6 +62,7 @@ func depthwiseFromConfig(s *LayerSpec) (Layer, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
+	// use_bias=False (MobileNetV2's) stores no bias.
 	if err := s.Reserve(Shape{k[0], k[1], in[2], m}, Optional(!noBias, Shape{in[2] * m})); err != nil {
 		return nil, err
 	}

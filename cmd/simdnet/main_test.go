@@ -94,7 +94,7 @@ func TestBenchResNetProfileJSON(t *testing.T) {
 	}
 	lastJSON(t, out, &res)
 	steps := res.Profile["1"]
-	if len(steps) != 56 || !strings.HasPrefix(steps[0].What, "conv 7x7/2") {
+	if len(steps) != 56 || !strings.HasPrefix(steps[0].What, "conv2d 7x7/2") {
 		t.Fatalf("profile of batch 1: %d steps, first %+v", len(steps), steps)
 	}
 	sum := 0.0
