@@ -58,10 +58,14 @@ func TestEpilogueActivations(t *testing.T) {
 	rng := rand.New(rand.NewPCG(71, 72))
 	const guard = 1234.5
 	sizes := [][3]int{{1, 1, 1}, {13, 37, 29}, {5, 100, 7}, {40, 33, 64}, {25, 65, 300}}
+	kernels := testKernels()
 	if testing.Short() {
 		sizes = sizes[:4] // every tile edge still, at less depth
 	}
-	for _, kern := range testKernels() {
+	if raceEnabled {
+		kernels = Kernels() // the race detector slows the loops tenfold
+	}
+	for _, kern := range kernels {
 		for _, sz := range sizes {
 			for _, act := range epilogueActs {
 				for mode := range 4 {
