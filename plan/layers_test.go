@@ -157,7 +157,8 @@ func TestCompileActivations(t *testing.T) {
 			x = g.ReLU(x, ops.ReLUConfig{Threshold: 0.1, NegativeSlope: 0.5})
 			x = g.Dense(x, ops.DenseConfig{Units: 5, Activation: f})
 			g.SetOutput(x)
-			checkCompiled(t, g, uint64(f))
+			desc := checkCompiled(t, g, uint64(f))
+			require.Contains(t, desc, "activation "+f.String()+" (in place)", "the activation after the pool overwrites the pool's output:\n%s", desc)
 		})
 	}
 }
