@@ -24,11 +24,12 @@
 package simdnet
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"image"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/simdnet/simdnet/ops"
@@ -89,6 +90,11 @@ func LoadBytes(name string, data []byte) (*Model, error) {
 	return compile(context.Background(), m)
 }
 
+// FromWeights compiles a network the weights package has loaded (a model
+// or checkpoint file, or bare weights assigned to a graph built by hand)
+// for inference.
+func FromWeights(m *weights.Model) (*Model, error) { return compile(context.Background(), m) }
+
 func compile(ctx context.Context, m *weights.Model) (*Model, error) {
 	p, err := plan.CompileContext(ctx, m.Graph, plan.Options{})
 	if err != nil && ctx.Err() != nil {
@@ -120,8 +126,8 @@ func (m *Model) Plan() *plan.Plan { return m.plan }
 // finish; later calls return ErrClosed. Closing twice is harmless.
 func (m *Model) Close() error { return m.plan.Close() }
 
-// Predict classifies one image of any size (resized bilinearly to the
-// model's input, scaled by 1/255) and returns every class, most probable
+// Predict classifies one image of any size (resized to the model's input
+// as ops.ImagePixels does, scaled by 1/255) and returns every class, most probable
 // first. It returns ErrClosed once Close has begun.
 func (m *Model) Predict(img image.Image) ([]Prediction, error) {
 	probs, err := m.probabilities(img)
@@ -135,12 +141,13 @@ func (m *Model) Predict(img image.Image) ([]Prediction, error) {
 	for i, p := range probs {
 		out[i] = Prediction{Index: i, Class: m.classes[i], Probability: p}
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Probability > out[b].Probability })
+	slices.SortStableFunc(out, func(a, b Prediction) int { return cmp.Compare(b.Probability, a.Probability) })
 	return out, nil
 }
 
-// probabilities runs the plan on one image of any size, resized bilinearly
-// to the plan's input and scaled by 1/255, and returns the output row.
+// probabilities runs the plan on one image of any size, resized to the
+// plan's input and scaled by 1/255 (ops.ImageInput), and returns the
+// output row.
 func (m *Model) probabilities(img image.Image) ([]float32, error) {
 	in := m.plan.InputShape()
 	if len(in) != 3 || in[2] != 3 {
@@ -149,8 +156,8 @@ func (m *Model) probabilities(img image.Image) ([]float32, error) {
 	if b := img.Bounds(); b.Empty() {
 		return nil, fmt.Errorf("simdnet: Predict: the image is empty (%v)", b)
 	}
-	x := ops.NewTensor(1, in[0], in[1], 3)
-	ops.ImagePixels(x.Data, img, in[0], in[1])
+	x := ops.ImageInput(img, in[0], in[1])
+	defer ops.PutImageInput(x)
 	out := ops.NewTensor(append([]int{1}, m.plan.OutputShape()...)...)
 	if err := m.plan.Run(out, x); err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ func concurrencyModel(t *testing.T) (*simdnet.Model, string, []image.Image, [][]
 	g, err := cfg.Build()
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "m.safetensors")
-	require.NoError(t, weights.Save(path, g, cfg))
+	require.NoError(t, weights.Save(path, g, weights.WithArch(cfg)))
 	m, err := simdnet.Load(path)
 	require.NoError(t, err)
 	var imgs []image.Image

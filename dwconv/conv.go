@@ -49,6 +49,12 @@ func New(g Geometry, w *Packed, lo, hi float32, k Kernel) (*Conv, error) {
 	if w == nil || w.KH != g.KH || w.KW != g.KW || w.Channels != g.Channels {
 		return nil, fmt.Errorf("dwconv: packed weights do not match the %d×%d window over %d channels", g.KH, g.KW, g.Channels)
 	}
+	if w.Multiplier < 1 || len(w.data) != w.Multiplier*w.setLen() {
+		return nil, fmt.Errorf("dwconv: packed weights hold %d values, not %d sets for a %d×%d window over %d channels (make them with Pack)",
+			len(w.data), w.Multiplier, g.KH, g.KW, g.Channels)
+	}
+	own := *w // the kernels read w's layout as checked now, whatever its fields become
+	w = &own
 	if math.IsNaN(float64(lo)) || math.IsNaN(float64(hi)) || lo > hi {
 		return nil, fmt.Errorf("dwconv: clip [%v, %v] is empty or NaN", lo, hi)
 	}
@@ -220,14 +226,22 @@ func interleave(out []float32, outStride int, set []float32, width, channels, m,
 
 // Image computes every output row of one image into out, OutH×OutW×
 // OutChannels NHWC.
-func (c *Conv) Image(out, img, scratch []float32) {
+func (c *Conv) Image(out, img, scratch []float32) { c.Rows(out, img, 0, c.geom.OutH(), scratch) }
+
+// Rows computes output rows [y0, y1) of one image into out, the whole
+// output image (OutH×OutW×OutChannels NHWC), leaving the other rows alone:
+// the unit a planner hands to each thread.
+func (c *Conv) Rows(out, img []float32, y0, y1 int, scratch []float32) {
 	g := c.geom
 	oc, ow := c.OutChannels(), g.OutW()
 	rowLen := ow * oc
 	if len(out) < g.OutH()*rowLen {
 		panic(fmt.Sprintf("dwconv: output has %d values, want %d×%d×%d", len(out), g.OutH(), ow, oc))
 	}
-	for oy := 0; oy < g.OutH(); oy++ {
+	if y0 < 0 || y1 > g.OutH() || y0 > y1 {
+		panic(fmt.Sprintf("dwconv: rows [%d, %d) outside 0..%d", y0, y1, g.OutH()))
+	}
+	for oy := y0; oy < y1; oy++ {
 		c.Row(out[oy*rowLen:(oy+1)*rowLen], oc, img, oy, scratch)
 	}
 }

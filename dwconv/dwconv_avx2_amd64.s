@@ -1,6 +1,7 @@
 //go:build amd64 && gc && !purego
 
 #include "textflag.h"
+#include "dwconv_amd64.h"
 
 // The AVX2+FMA depthwise row kernels. The packed weights of a tile of 16
 // channels are its bias then one 16-float vector per tap, 64 bytes each;
@@ -106,12 +107,7 @@ GLOBL maskTable<>(SB), RODATA|NOPTR, $64
 // func dwconv9AVX2(out *float32, outStride int, in **float32, step, width, channels int, w *float32, lo, hi float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·dwconv9AVX2(SB), NOSPLIT, $0-64
-	MOVQ width+32(FP), R11
-	TESTQ R11, R11
-	JLE  done
-	MOVQ channels+40(FP), R13
-	TESTQ R13, R13
-	JLE  done
+	RETURN_IF_EMPTY(width+32(FP), channels+40(FP), done)
 
 	// Y12: the first channels mod 8 lanes; the full groups' bytes in the slot.
 	MOVQ    R13, R11
@@ -122,26 +118,13 @@ TEXT ·dwconv9AVX2(SB), NOSPLIT, $0-64
 	ANDQ    $-8, R13
 	SHLQ    $2, R13
 	MOVQ    R13, channels+40(FP)
-	MOVQ    step+24(FP), R13
-	SHLQ    $2, R13
-	MOVQ    R13, step+24(FP)
-	MOVQ    outStride+8(FP), R13
-	SHLQ    $2, R13
-	MOVQ    R13, outStride+8(FP)
+	SLOT_TO_BYTES(step+24(FP))
+	SLOT_TO_BYTES(outStride+8(FP))
 
 	VBROADCASTSS lo+56(FP), Y14
 	VBROADCASTSS hi+60(FP), Y15
 
-	MOVQ in+16(FP), R15
-	MOVQ 0(R15), AX
-	MOVQ 8(R15), BX
-	MOVQ 16(R15), CX
-	MOVQ 24(R15), DX
-	MOVQ 32(R15), SI
-	MOVQ 40(R15), DI
-	MOVQ 48(R15), R8
-	MOVQ 56(R15), R9
-	MOVQ 64(R15), R10
+	LOAD_TAPS9
 	MOVQ w+48(FP), R12
 	XORQ R13, R13
 
@@ -300,9 +283,7 @@ TEXT ·dwconvAVX2(SB), NOSPLIT, $0-72
 	ANDQ $-16, R13
 	SHLQ $2, R13
 	MOVQ R13, channels+48(FP)
-	MOVQ outStride+8(FP), R13
-	SHLQ $2, R13
-	MOVQ R13, outStride+8(FP)
+	SLOT_TO_BYTES(outStride+8(FP))
 	MOVQ step+32(FP), AX
 	SHLQ $2, AX
 	LEAQ 1(SI), CX

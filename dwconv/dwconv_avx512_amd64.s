@@ -1,31 +1,35 @@
 //go:build amd64 && gc && !purego
 
 #include "textflag.h"
+#include "dwconv_amd64.h"
 
 // The AVX-512 depthwise row kernels. A channel tile is one zmm register of
 // 16 channels; the packed weights of a tile are its bias then one vector
-// per tap, 64 bytes each. Each tile accumulates the even taps (and the
-// bias) in Z0 and the odd taps in Z2, two independent FMA chains, summed
-// before the clip. The last tile of a channel count that is not a multiple
-// of 16 runs under mask K1: its loads read only the live channels (masked
-// lanes do not fault) and its store writes only them.
+// per tap, 64 bytes each. Each output vector sums its taps in two
+// independent FMA chains (even taps and the bias, odd taps), added before
+// the clip. The last tile of a channel count that is not a multiple of 16
+// runs under mask K1: its loads read only the live channels (masked lanes
+// do not fault) and its store writes only them.
 //
-// Clip: Z28 holds lo, Z29 hi. VMAXPS/VMINPS return their second source,
-// the accumulator, when either is NaN, so a NaN passes through as it does
-// with Go's min and max.
+// Clip: VMAXPS/VMINPS return their second source, the accumulator, when
+// either is NaN, so a NaN passes through as it does with Go's min and max.
 
-// One tap of a full tile: input at (ptr) plus the offset R14, weight at
-// woff(R12), into accumulator acc (Z0 or Z2) through Z1 or Z3.
-#define TAP_FULL(ptr, woff, tmp, acc) \
-	VMOVUPS     (ptr)(R14*1), tmp \
-	VFMADD231PS woff(R12), tmp, acc
+// From the channel count in R13: K1 = (1 << (channels mod 16)) - 1, the
+// tail tile's lanes, and the bytes of the full tiles into slot; CX and R14
+// are scratch.
+#define MASK_K1_TAIL(slot) \
+	MOVQ  R13, CX   \
+	ANDQ  $15, CX   \
+	MOVQ  $1, R14   \
+	SHLQ  CX, R14   \
+	DECQ  R14       \
+	KMOVW R14, K1   \
+	ANDQ  $-16, R13 \
+	SHLQ  $2, R13   \
+	MOVQ  R13, slot
 
-// The same tap for the masked tail tile.
-#define TAP_MASKED(ptr, woff, tmp, acc) \
-	VMOVUPS.Z   (ptr)(R14*1), K1, tmp \
-	VFMADD231PS woff(R12), tmp, acc
-
-// Sums the two chains and clips to [lo, hi].
+// Sums dwconvAVX512's two chains, Z0 and Z2, and clips to [lo, hi] (Z28,
+// Z29).
 #define FINISH \
 	VADDPS Z2, Z0, Z0  \
 	VMAXPS Z0, Z28, Z0 \
@@ -69,43 +73,16 @@
 // func dwconv9AVX512(out *float32, outStride int, in **float32, step, width, channels int, w *float32, lo, hi float32)
 // Requires: AVX512F
 TEXT ·dwconv9AVX512(SB), NOSPLIT, $0-64
-	MOVQ width+32(FP), R11
-	TESTQ R11, R11
-	JLE  done
-	MOVQ channels+40(FP), R13
-	TESTQ R13, R13
-	JLE  done
+	RETURN_IF_EMPTY(width+32(FP), channels+40(FP), done)
 
-	// K1 = (1 << (channels mod 16)) - 1; the full tiles' bytes in the slot.
-	MOVQ R13, CX
-	ANDQ $15, CX
-	MOVQ $1, R14
-	SHLQ CX, R14
-	DECQ R14
-	KMOVW R14, K1
-	ANDQ $-16, R13
-	SHLQ $2, R13
-	MOVQ R13, channels+40(FP)
-	MOVQ step+24(FP), R13
-	SHLQ $2, R13
-	MOVQ R13, step+24(FP)
-	MOVQ outStride+8(FP), R13
-	SHLQ $2, R13
-	MOVQ R13, outStride+8(FP)
+	MASK_K1_TAIL(channels+40(FP))
+	SLOT_TO_BYTES(step+24(FP))
+	SLOT_TO_BYTES(outStride+8(FP))
 
 	VBROADCASTSS lo+56(FP), Z30
 	VBROADCASTSS hi+60(FP), Z31
 
-	MOVQ in+16(FP), R15
-	MOVQ 0(R15), AX
-	MOVQ 8(R15), BX
-	MOVQ 16(R15), CX
-	MOVQ 24(R15), DX
-	MOVQ 32(R15), SI
-	MOVQ 40(R15), DI
-	MOVQ 48(R15), R8
-	MOVQ 56(R15), R9
-	MOVQ 64(R15), R10
+	LOAD_TAPS9
 	MOVQ w+48(FP), R12
 	XORQ R13, R13
 
@@ -240,18 +217,8 @@ TEXT ·dwconvAVX512(SB), NOSPLIT, $0-72
 	TESTQ SI, SI
 	JLE  gdone
 
-	MOVQ R13, CX
-	ANDQ $15, CX
-	MOVQ $1, R14
-	SHLQ CX, R14
-	DECQ R14
-	KMOVW R14, K1
-	ANDQ $-16, R13
-	SHLQ $2, R13
-	MOVQ R13, channels+48(FP)
-	MOVQ outStride+8(FP), R13
-	SHLQ $2, R13
-	MOVQ R13, outStride+8(FP)
+	MASK_K1_TAIL(channels+48(FP))
+	SLOT_TO_BYTES(outStride+8(FP))
 	MOVQ step+32(FP), AX
 	SHLQ $2, AX
 	LEAQ 1(SI), CX

@@ -262,6 +262,8 @@ func TestBadArguments(t *testing.T) {
 		"negative padding": func() Geometry { g := good; g.PadTop = -1; return g }(),
 		"zero stride":      func() Geometry { g := good; g.StrideH = 0; return g }(),
 		"window too big":   func() Geometry { g := good; g.DilationH = 2; return g }(),
+		"absurd width":     func() Geometry { g := good; g.InW = 1 << 40; return g }(),
+		"absurd image":     func() Geometry { g := good; g.InH, g.InW = 1<<20, 1<<20; return g }(),
 		"other channels":   func() Geometry { g := good; g.Channels = 5; return g }(),
 	} {
 		if _, err := New(g, w, 0, 1, Selected()); err == nil {
@@ -294,5 +296,42 @@ func TestRowAllocatesNothing(t *testing.T) {
 		if n := testing.AllocsPerRun(10, func() { conv.Row(out, 33, img, 0, nil) }); n != 0 {
 			t.Errorf("%s: Row allocates %v times", k.Name, n)
 		}
+	}
+}
+
+// TestRowsSplit: rows computed in pieces, as threads would, give the
+// whole image's output bit for bit, and leave the rows outside alone.
+func TestRowsSplit(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	g := convCase{h: 9, w: 8, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, m: 1, same: true}.geometry(19)
+	w, _ := Pack(randSlice(r, 9*19), randSlice(r, 19), 3, 3, 19, 1)
+	img := randSlice(r, 9*8*19)
+	conv, _ := New(g, w, 0, 6, Selected())
+	whole := make([]float32, 9*8*19)
+	conv.Image(whole, img, nil)
+	parts := make([]float32, len(whole))
+	for i := range parts {
+		parts[i] = sentinel
+	}
+	conv.Rows(parts, img, 2, 5, nil)
+	for i, v := range parts {
+		inside := i >= 2*8*19 && i < 5*8*19
+		if inside && v != whole[i] || !inside && !isSentinel(v) {
+			t.Fatalf("value %d: %v (whole image: %v, rows 2..4 only)", i, v, whole[i])
+		}
+	}
+}
+
+// TestPackedMustComeFromPack: weights whose fields were changed after
+// packing, or made by hand, are refused rather than read out of bounds.
+func TestPackedMustComeFromPack(t *testing.T) {
+	g := Geometry{InH: 4, InW: 4, Channels: 20, KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}
+	w, _ := Pack(make([]float32, 9*20), nil, 3, 3, 20, 1)
+	w.Multiplier = 2
+	if _, err := New(g, w, 0, 1, Selected()); err == nil {
+		t.Error("New accepted weights whose multiplier was changed after packing")
+	}
+	if _, err := New(g, &Packed{KH: 3, KW: 3, Channels: 20, Multiplier: 1}, 0, 1, Selected()); err == nil {
+		t.Error("New accepted weights made by hand")
 	}
 }

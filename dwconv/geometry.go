@@ -26,7 +26,15 @@ func (g Geometry) OutW() int {
 	return (g.InW+g.PadLeft+g.PadRight-g.DilationW*(g.KW-1)-1)/g.StrideW + 1
 }
 
-// Validate reports a geometry that describes no convolution.
+// Limits that keep every index arithmetic of a geometry within int64, and
+// the image within what one slice can hold.
+const (
+	maxExtent = 1 << 20
+	maxImage  = 1 << 40
+)
+
+// Validate reports a geometry that describes no convolution, or one whose
+// sizes are beyond any image.
 func (g Geometry) Validate() error {
 	switch {
 	case g.InH < 1 || g.InW < 1 || g.Channels < 1:
@@ -40,6 +48,12 @@ func (g Geometry) Validate() error {
 	case g.PadTop < 0 || g.PadBottom < 0 || g.PadLeft < 0 || g.PadRight < 0:
 		return fmt.Errorf("dwconv: padding (top %d, bottom %d, left %d, right %d) must not be negative",
 			g.PadTop, g.PadBottom, g.PadLeft, g.PadRight)
+	case g.InH > maxExtent || g.InW > maxExtent || g.Channels > maxExtent || g.KH > maxExtent || g.KW > maxExtent ||
+		g.DilationH > maxExtent || g.DilationW > maxExtent || g.StrideH > maxExtent || g.StrideW > maxExtent ||
+		g.PadTop > maxExtent || g.PadBottom > maxExtent || g.PadLeft > maxExtent || g.PadRight > maxExtent:
+		return fmt.Errorf("dwconv: a size of %+v exceeds %d", g, maxExtent)
+	case int64(g.InH)*int64(g.InW)*int64(g.Channels) > maxImage:
+		return fmt.Errorf("dwconv: input %d×%d×%d exceeds %d values", g.InH, g.InW, g.Channels, int64(maxImage))
 	case g.InH+g.PadTop+g.PadBottom < g.DilationH*(g.KH-1)+1 || g.InW+g.PadLeft+g.PadRight < g.DilationW*(g.KW-1)+1:
 		return fmt.Errorf("dwconv: dilated window %d×%d is larger than the padded input %d×%d",
 			g.DilationH*(g.KH-1)+1, g.DilationW*(g.KW-1)+1, g.InH+g.PadTop+g.PadBottom, g.InW+g.PadLeft+g.PadRight)

@@ -23,12 +23,17 @@ const (
 	ActSiLU      = vec.ActSiLU      // x·sigmoid(x)
 )
 
-// applyAct applies the job's activation, when it has one beyond the ReLU
-// the micro-kernels apply in registers, to the rows×cols tile of C at c
-// that the kernel has just stored: the tile is still in L1, so this costs
-// the arithmetic and no trip to memory. It runs the same routine
-// (vec.ActivateRows, AVX2 where the CPU has it) after every kernel, so
-// that every kernel gives the same activation of the same sums.
+// applyAct applies the job's activation, when the kernel does not apply it
+// in registers (Kernel.acts), to the rows×cols tile of C at c that the
+// kernel has just stored. Every kernel applies ReLU, clip and LeakyReLU (a
+// compare or a multiply per vector, constants in the registers the k loop
+// leaves free); hard_swish, sigmoid and SiLU need more constants and
+// scratch registers than the AVX2 kernel has beside its tile (the AVX-512
+// ones have eight zmm left and do them too). The tile is still in L1, so
+// applying them here costs the arithmetic and no trip to memory. The
+// routine is vec.ActivateRows (AVX2 where the CPU has it), whose bits the
+// kernels reproduce, so every kernel gives the same activation of the same
+// sums.
 func (jb *job) applyAct(c []float32, rows, cols int) {
 	if jb.act.Kind != ActNone {
 		vec.ActivateRows(c, jb.ldc, rows, cols, jb.act)

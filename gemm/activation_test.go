@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/simdnet/simdnet/internal/vec"
 )
 
 // epilogueActs is one activation of every kind the epilogue knows.
@@ -166,5 +168,54 @@ func TestActivationPanics(t *testing.T) {
 			}()
 			run(tc.p)()
 		}()
+	}
+}
+
+// TestKernelActivationsMatchVec: where a kernel applies an activation in
+// registers, it computes what vec.Activate computes, to the bit (the
+// driver relies on it: the edge tiles and the other kernels apply the same
+// activation through vec). With a one-deep product of A = 1, every sum is
+// exactly the B value, which then runs through the epilogue alone.
+func TestKernelActivationsMatchVec(t *testing.T) {
+	rng := rand.New(rand.NewPCG(75, 76))
+	for _, kern := range Kernels() {
+		fns := map[string]microKernel{kern.Name: kern.fn}
+		if kern.edge4 != nil {
+			fns[kern.Name+"/edge4"] = kern.edge4
+		}
+		for name, fn := range fns {
+			mr, nr := kern.MR, kern.NR
+			if strings.HasSuffix(name, "edge4") {
+				mr = 4
+			}
+			for _, act := range epilogueActs {
+				flag := actFlag(act.Kind)
+				if flag&kern.acts == 0 {
+					continue
+				}
+				a := fill(make([]float32, mr), 1)
+				c := make([]float32, mr*nr)
+				for trial := range 200 {
+					b := make([]float32, nr)
+					for j := range b {
+						b[j] = float32(rng.NormFloat64() * 4)
+						if trial%10 == 0 {
+							b[j] = float32(rng.NormFloat64() * 60) // the exp's far range
+						}
+					}
+					b[0], b[1], b[2] = -1e-30, 0, -88 // a sum is never -0: 0 + (-0) is 0
+					fn(1, a, 1, mr, b, nr, c, nr, nil, 0, nil, flag, b, &act)
+					want := make([]float32, nr)
+					vec.Activate(want, b, act)
+					for i := 0; i < mr; i++ {
+						for j := 0; j < nr; j++ {
+							if math.Float32bits(c[i*nr+j]) != math.Float32bits(want[j]) {
+								t.Fatalf("%s, %v(%v): kernel %v, vec %v", name, act.Kind, b[j], c[i*nr+j], want[j])
+							}
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -44,11 +44,13 @@ type job struct {
 	c   []float32
 	ldc int
 
-	bias []float32
-	res  []float32
-	ldr  int
-	relu bool
-	act  Activation // applied after the kernel, unless ActNone (ReLU is relu)
+	bias     []float32
+	res      []float32
+	ldr      int
+	relu     bool
+	kact     Activation // clip or LeakyReLU, applied by the kernels (kactFlag)
+	kactFlag uint       // applyClip, applyLeaky or 0
+	act      Activation // any other activation, applied after the kernel (applyAct)
 
 	kern *Kernel
 }
@@ -67,6 +69,11 @@ const lazyBytes = 384 << 10
 // 1.021 two, median of 21 alternating rounds).
 type workspace struct {
 	a, b, tile []float32
+	// act is the job's clip or LeakyReLU for the kernels: a copy here,
+	// in memory the pool keeps, because the address of a job's own field
+	// passed to a kernel through a func value would move every job to the
+	// heap.
+	act Activation
 }
 
 var workspaces = freelist.List[*workspace]{New: func() *workspace { return new(workspace) }}
@@ -119,6 +126,7 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 	kern := jb.kern
 	mr, nr := kern.MR, kern.NR
 	kcStep := balancedKC(jb.k, kern.KC)
+	ws.act = jb.kact
 	ws.fit(kern, min(kern.MC, i1-i0), kcStep, min(kern.NC, j1-j0), jb.bSrc)
 	for jc := j0; jc < j1; jc += kern.NC { // loop 5: NC columns of B and C
 		nc := min(kern.NC, j1-jc)
@@ -304,9 +312,10 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 		if jb.relu {
 			flags |= applyReLU
 		}
+		flags |= jb.kactFlag
 	}
 	if rows == kern.MR && cols == kern.NR {
-		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags, bNext)
+		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags, bNext, &ws.act)
 		if last {
 			jb.applyAct(c, rows, cols)
 		}
@@ -327,14 +336,14 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 			rr = res[r0*jb.ldr:]
 		}
 		if sub == mr && cols == kern.NR {
-			fn(kc, ar, aRS, aKS, b, bStride, cr, ldc, rr, jb.ldr, bias, flags, bNext)
+			fn(kc, ar, aRS, aKS, b, bStride, cr, ldc, rr, jb.ldr, bias, flags, bNext, &ws.act)
 			continue
 		}
 		// Compute the whole tile into the workspace, then store only the
 		// part that lies inside C.
-		fn(kc, ar, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0, nil, 0, bNext)
+		fn(kc, ar, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0, nil, 0, bNext, nil)
 		for r := 0; r < sub; r++ {
-			finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], cr[r*ldc:r*ldc+cols], resRow(rr, r, jb.ldr, cols, flags), bias, flags)
+			finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], cr[r*ldc:r*ldc+cols], resRow(rr, r, jb.ldr, cols, flags), bias, flags, &ws.act)
 		}
 	}
 	if last {
@@ -381,13 +390,13 @@ func (jb *job) noProduct() {
 		if jb.relu {
 			flags |= applyReLU
 		}
-		finishRowInPlace(row, jb.bias, flags)
+		finishRowInPlace(row, jb.bias, flags|jb.kactFlag, &jb.kact)
 		jb.applyAct(row, 1, jb.n)
 	}
 }
 
-// finishRowInPlace applies bias and ReLU to a row of C.
-func finishRowInPlace(row, bias []float32, flags uint) {
+// finishRowInPlace applies bias, ReLU, clip and LeakyReLU to a row of C.
+func finishRowInPlace(row, bias []float32, flags uint, act *Activation) {
 	if flags&addBias != 0 {
 		bias = bias[:len(row)]
 		for j := range row {
@@ -399,4 +408,5 @@ func finishRowInPlace(row, bias []float32, flags uint) {
 			row[j] = max(row[j], 0)
 		}
 	}
+	finishAct(row, flags, act)
 }

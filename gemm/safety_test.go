@@ -71,15 +71,15 @@ func TestMicroKernelsCheckBounds(t *testing.T) {
 			res := make([]float32, mr*nr)
 			bias := make([]float32, nr)
 			all := uint(accumulate | addBias | applyReLU | addResidual)
-			fn(k, a, 1, mr, b, nr, c, nr, res, nr, bias, all, b) // exactly long enough
+			fn(k, a, 1, mr, b, nr, c, nr, res, nr, bias, all, b, nil) // exactly long enough
 			if kern.ISA == "generic" {
 				continue // plain Go: bounds-checked by the language
 			}
-			mustPanic(t, name+" a", "too short", func() { fn(k, a[:len(a)-1], 1, mr, b, nr, c, nr, res, nr, bias, all, b) })
-			mustPanic(t, name+" b", "too short", func() { fn(k, a, 1, mr, b[:len(b)-1], nr, c, nr, res, nr, bias, all, b) })
-			mustPanic(t, name+" c", "too short", func() { fn(k, a, 1, mr, b, nr, c[:len(c)-1], nr, res, nr, bias, all, b) })
-			mustPanic(t, name+" res", "too short", func() { fn(k, a, 1, mr, b, nr, c, nr, res[:len(res)-1], nr, bias, all, b) })
-			mustPanic(t, name+" bias", "too short", func() { fn(k, a, 1, mr, b, nr, c, nr, res, nr, bias[:nr-1], all, b) })
+			mustPanic(t, name+" a", "too short", func() { fn(k, a[:len(a)-1], 1, mr, b, nr, c, nr, res, nr, bias, all, b, nil) })
+			mustPanic(t, name+" b", "too short", func() { fn(k, a, 1, mr, b[:len(b)-1], nr, c, nr, res, nr, bias, all, b, nil) })
+			mustPanic(t, name+" c", "too short", func() { fn(k, a, 1, mr, b, nr, c[:len(c)-1], nr, res, nr, bias, all, b, nil) })
+			mustPanic(t, name+" res", "too short", func() { fn(k, a, 1, mr, b, nr, c, nr, res[:len(res)-1], nr, bias, all, b, nil) })
+			mustPanic(t, name+" bias", "too short", func() { fn(k, a, 1, mr, b, nr, c, nr, res, nr, bias[:nr-1], all, b, nil) })
 		}
 	}
 }

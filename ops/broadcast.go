@@ -27,18 +27,20 @@ func broadcastShape(in []Shape) (Shape, bool) {
 	return out, true
 }
 
-// broadcastIndex walks the elements of a per-sample output shape and gives,
+// BroadcastIndex walks the elements of a per-sample output shape and gives,
 // for each input, the offset of the element it contributes. Offsets run in
 // rows of the last output axis, along which an input advances by one or
-// (broadcast) not at all.
-type broadcastIndex struct {
+// (broadcast) not at all. Merge layers and their backward passes share it.
+type BroadcastIndex struct {
 	out     Shape
 	strides [][]int // by input, by output axis: the input's step (0 when broadcast)
 	sizes   []int   // by input: per-sample length
 }
 
-func newBroadcastIndex(out Shape, in []Shape) *broadcastIndex {
-	b := &broadcastIndex{out: out, strides: make([][]int, len(in)), sizes: make([]int, len(in))}
+// NewBroadcastIndex indexes the per-sample input shapes in, which
+// broadcast to out.
+func NewBroadcastIndex(out Shape, in []Shape) *BroadcastIndex {
+	b := &BroadcastIndex{out: out, strides: make([][]int, len(in)), sizes: make([]int, len(in))}
 	for k, s := range in {
 		st := make([]int, len(out))
 		off, step := len(out)-len(s), 1
@@ -53,25 +55,36 @@ func newBroadcastIndex(out Shape, in []Shape) *broadcastIndex {
 	return b
 }
 
-// rowStep returns input k's step along the last axis: 1, or 0 when that
+// Size is input k's per-sample length.
+func (b *BroadcastIndex) Size(k int) int { return b.sizes[k] }
+
+// Width is the length of the output's last axis, one row.
+func (b *BroadcastIndex) Width() int {
+	if len(b.out) == 0 {
+		return 1
+	}
+	return b.out[len(b.out)-1]
+}
+
+// RowStep returns input k's step along the last axis: 1, or 0 when that
 // input is broadcast along it.
-func (b *broadcastIndex) rowStep(k int) int {
+func (b *BroadcastIndex) RowStep(k int) int {
 	if len(b.out) == 0 {
 		return 0
 	}
 	return b.strides[k][len(b.out)-1]
 }
 
-// rows is the number of rows of the last axis in one sample.
-func (b *broadcastIndex) rows() int {
+// Rows is the number of rows of the last axis in one sample.
+func (b *BroadcastIndex) Rows() int {
 	if len(b.out) == 0 {
 		return 1
 	}
 	return b.out.Len() / b.out[len(b.out)-1]
 }
 
-// rowStart returns input k's per-sample offset of row r's first element.
-func (b *broadcastIndex) rowStart(k, r int) int {
+// RowStart returns input k's per-sample offset of row r's first element.
+func (b *BroadcastIndex) RowStart(k, r int) int {
 	off := 0
 	for i := len(b.out) - 2; i >= 0; i-- {
 		d := b.out[i]

@@ -4,15 +4,16 @@ func init() { RegisterLayer("Conv2D", conv2DFromConfig) }
 
 // KerasConfig returns Conv2D's Keras arguments.
 func (l *Conv2D) KerasConfig() map[string]any {
+	dilation := orOne(l.DilationRate)
 	return map[string]any{
 		"filters":       l.Filters,
 		"kernel_size":   l.KernelSize[:],
 		"strides":       l.Strides[:],
 		"padding":       l.Padding.String(),
 		"data_format":   "channels_last",
-		"dilation_rate": []int{1, 1},
-		"groups":        1,
-		"activation":    "linear",
+		"dilation_rate": dilation[:],
+		"groups":        max(l.Groups, 1),
+		"activation":    l.Activation.String(),
 		"use_bias":      !l.NoBias,
 	}
 }
@@ -31,19 +32,24 @@ func conv2DFromConfig(s *LayerSpec) (Layer, error) {
 		s.Fail("strides %v, want positive", cfg.Strides)
 	}
 	s.Want("data_format", "channels_last", "channels_last")
-	if d := s.OptPair("dilation_rate", [2]int{1, 1}); d != [2]int{1, 1} {
-		s.Fail("dilation_rate %v is not supported (want 1)", d)
-	}
-	if g := s.OptInt("groups", 1); g != 1 {
-		s.Fail("groups = %d is not supported (want 1)", g)
-	}
-	if a := s.Activation("activation"); a != Linear {
-		s.Fail("activation %v is not supported on Conv2D (want linear; add an Activation layer)", a)
+	cfg.DilationRate = s.OptPair("dilation_rate", [2]int{1, 1})
+	cfg.Groups = s.OptInt("groups", 1)
+	cfg.Activation = s.Activation("activation")
+	if cfg.Groups < 1 {
+		s.Fail("groups = %d, want at least 1", cfg.Groups)
 	}
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.Reserve(Shape{cfg.KernelSize[0], cfg.KernelSize[1], in[2], cfg.Filters}, Shape{cfg.Filters}); err != nil {
+	if in[2]%cfg.Groups != 0 {
+		s.Fail("%d input channels are not a multiple of groups = %d", in[2], cfg.Groups)
+		return nil, s.Err()
+	}
+	params := []Shape{{cfg.KernelSize[0], cfg.KernelSize[1], in[2] / cfg.Groups, cfg.Filters}}
+	if !cfg.NoBias {
+		params = append(params, Shape{cfg.Filters})
+	}
+	if err := s.Reserve(params...); err != nil {
 		return nil, err
 	}
 	return NewConv2D(cfg, in[2], s.RNG)

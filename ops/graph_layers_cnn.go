@@ -135,3 +135,11 @@ func (g *Graph) GlobalAveragePooling2DKeepdims(x *Node) *Node {
 		return &GlobalAveragePooling2D{Name: name, Keepdims: true}, nil
 	}, x)
 }
+
+// GlobalMaxPooling2DKeepdims takes each channel's maximum into a (1, 1, C)
+// output.
+func (g *Graph) GlobalMaxPooling2DKeepdims(x *Node) *Node {
+	return g.layer("GlobalMaxPooling2D", "", func(name string) (Layer, error) {
+		return &GlobalMaxPooling2D{Name: name, Keepdims: true}, nil
+	}, x)
+}

@@ -58,12 +58,12 @@ func mergeInference(l Layer, op mergeOp, in []Shape) (InferenceOp, error) {
 // last axis with each input broadcast where its dimension is 1, as
 // mergeForward does, on the calling goroutine.
 func mergeKernel(op mergeOp, out Shape, in []Shape) Kernel {
-	bi := newBroadcastIndex(out, in)
+	bi := NewBroadcastIndex(out, in)
 	width := 1
 	if len(out) > 0 {
 		width = out[len(out)-1]
 	}
-	rows, sample := bi.rows(), out.Len()
+	rows, sample := bi.Rows(), out.Len()
 	scale := float32(1)
 	if op == mergeAverage {
 		scale = 1 / float32(len(in))
@@ -82,8 +82,8 @@ func mergeKernel(op mergeOp, out Shape, in []Shape) Kernel {
 			smp, rr := r/rows, r%rows
 			d := dst[smp*sample+rr*width : smp*sample+(rr+1)*width]
 			for k, x := range src {
-				s := x[smp*bi.sizes[k]+bi.rowStart(k, rr):]
-				switch step := bi.rowStep(k); {
+				s := x[smp*bi.Size(k)+bi.RowStart(k, rr):]
+				switch step := bi.RowStep(k); {
 				case k == 0 && step == 1:
 					copy(d, s[:width])
 				case k == 0:

@@ -36,7 +36,7 @@ func specFor(t *testing.T, l Layer, in []Shape) *LayerSpec {
 func TestEveryLayerRoundTrips(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	covered := map[string]bool{}
-	for _, c := range append(convCases(t, rng), otherCases(t, rng)...) {
+	for _, c := range allReferenceCases(t, rng) {
 		t.Run(c.layer.LayerName(), func(t *testing.T) {
 			covered[c.layer.Class()] = true
 			in := c.in
@@ -107,7 +107,7 @@ func TestBadLayerConfigs(t *testing.T) {
 		{"Conv2D", `{"filters": 4, "kernel_size": 3, "strides": 0}`, img, "strides"},
 		{"Conv2D", `{"filters": 4, "kernel_size": 3, "padding": "full"}`, img, "padding"},
 		{"Conv2D", `{"filters": 4, "kernel_size": 3, "data_format": "channels_first"}`, img, "channels_first"},
-		{"Conv2D", `{"filters": 4, "kernel_size": 3, "activation": "relu"}`, img, "activation"},
+		{"Conv2D", `{"filters": 4, "kernel_size": 3, "activation": "softmax"}`, img, "activation"},
 		{"Conv2D", `{"filters": 4, "kernel_size": 3}`, []Shape{{8}}, "input shape"},
 		{"Conv2D", `{"filters": 4, "kernel_size": 3}`, nil, "0 inputs"},
 		{"Conv2D", `{"filters": 1e30, "kernel_size": 3}`, img, "filters"},
@@ -125,7 +125,7 @@ func TestBadLayerConfigs(t *testing.T) {
 		{"ZeroPadding2D", `{"padding": [[1, -1], [0, 0]]}`, img, "negative"},
 		{"InputLayer", `{"batch_input_shape": [null, null, 3]}`, nil, "unknown"},
 		{"InputLayer", `{}`, nil, "batch_input_shape"},
-		{"GlobalAveragePooling2D", `{"keepdims": true}`, img, "keepdims"},
+		{"GlobalAveragePooling2D", `{"keepdims": 1}`, img, "keepdims"},
 	} {
 		t.Run(c.class+c.config, func(t *testing.T) {
 			s, err := NewLayerSpec(c.class, "the_layer", json.RawMessage(c.config), c.in, -1)
@@ -157,6 +157,10 @@ func TestReserveBoundsParameters(t *testing.T) {
 	if _, err := BuildLayer(s); err != nil {
 		t.Fatalf("990+10 values within 1000: %v", err)
 	}
+	s, _ = NewLayerSpec("Conv2D", "c", json.RawMessage(`{"filters": 8, "kernel_size": 1, "use_bias": false}`), []Shape{{4, 4, 8}}, 64)
+	if _, err := BuildLayer(s); err != nil {
+		t.Fatalf("a 64-value kernel without bias within 64: %v", err)
+	}
 }
 
 // FuzzLayerConfig feeds arbitrary configs to every registered builder:
@@ -164,7 +168,7 @@ func TestReserveBoundsParameters(t *testing.T) {
 // small, as a model file's would be).
 func FuzzLayerConfig(f *testing.F) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, c := range otherCases(&testing.T{}, rng) {
+	for _, c := range allReferenceCases(&testing.T{}, rng) {
 		class, cfg, err := LayerConfigOf(c.layer)
 		if err != nil {
 			continue

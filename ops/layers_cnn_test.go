@@ -95,10 +95,7 @@ func TestParseActFuncRoundTrips(t *testing.T) {
 	}
 }
 
-// TestDenseActivations checks that Dense applies every activation= value,
-// not only the ReLU its gemm epilogue fuses.
-func TestDenseActivations(t *testing.T) {
-	rng := rand.New(rand.NewPCG(23, 24))
+func denseActivationCases(t *testing.T, rng *rand.Rand) []layerCase {
 	var cases []layerCase
 	for f := Linear; f.valid(); f++ {
 		l, err := NewDense(DenseConfig{Name: "dense_" + f.String(), Units: 6, Activation: f}, 9, rng)
@@ -108,7 +105,14 @@ func TestDenseActivations(t *testing.T) {
 		fillRand(rng, l.Bias, -1, 1)
 		cases = append(cases, layerCase{l, []Shape{{9}}, 10})
 	}
-	checkAgainstReference(t, rng, cases, 3)
+	return cases
+}
+
+// TestDenseActivations checks that Dense applies every activation= value,
+// not only the ReLU its gemm epilogue fuses.
+func TestDenseActivations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	checkAgainstReference(t, rng, denseActivationCases(t, rng), 3)
 }
 
 func groupedConvCases(t *testing.T, rng *rand.Rand) []layerCase {
@@ -143,8 +147,7 @@ func TestGroupedConvMatchesReference(t *testing.T) {
 	checkAgainstReference(t, rng, groupedConvCases(t, rng), 1)
 }
 
-func TestSeparableConvMatchesReference(t *testing.T) {
-	rng := rand.New(rand.NewPCG(27, 28))
+func separableCases(t *testing.T, rng *rand.Rand) []layerCase {
 	var cases []layerCase
 	for _, c := range []struct {
 		h, w, cin int
@@ -165,6 +168,12 @@ func TestSeparableConvMatchesReference(t *testing.T) {
 		}
 		cases = append(cases, layerCase{l, []Shape{{c.h, c.w, c.cin}}, 9 + c.cin*max(cfg.DepthMultiplier, 1) + 1})
 	}
+	return cases
+}
+
+func TestSeparableConvMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	cases := separableCases(t, rng)
 	checkAgainstReference(t, rng, cases, 1)
 	l := cases[1].layer
 	var names []string
@@ -174,4 +183,21 @@ func TestSeparableConvMatchesReference(t *testing.T) {
 	if got, want := fmt.Sprint(names), "[depthwise_kernel(3, 3, 4, 2) pointwise_kernel(1, 1, 8, 6) bias(6,)]"; got != want {
 		t.Errorf("params %s, want %s", got, want)
 	}
+}
+
+// allReferenceCases is every layer case of the package's tests: the
+// reference comparisons and the config round trip share it.
+func allReferenceCases(t *testing.T, rng *rand.Rand) []layerCase {
+	var cases []layerCase
+	for _, f := range []func(*testing.T, *rand.Rand) []layerCase{
+		convCases, otherCases, depthwiseCases, groupedConvCases, separableCases, denseActivationCases, structureCases,
+	} {
+		cases = append(cases, f(t, rng)...)
+	}
+	spatial, err := NewSpatialDropout2D("spatial_dropout2d", 0.3, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, layerCase{spatial, []Shape{{3, 3, 4}}, 1})
+	return append(append(cases, activationCases(t)...), poolVariantCases(t)...)
 }

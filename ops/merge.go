@@ -118,19 +118,15 @@ func mergeForward(l Layer, op mergeOp, out *Tensor, in []*Tensor) error {
 	for i, t := range in {
 		shapes[i] = t.Shape[1:]
 	}
-	bi := newBroadcastIndex(out.Shape[1:], shapes)
-	width := out.Shape[len(out.Shape)-1]
-	if len(out.Shape) == 1 {
-		width = 1
-	}
-	rows, sample := bi.rows(), out.Len()/out.Shape[0]
+	bi := NewBroadcastIndex(out.Shape[1:], shapes)
+	width, rows, sample := bi.Width(), bi.Rows(), out.Len()/out.Shape[0]
 	parallel.For(out.Shape[0]*rows, parallel.Grain(width*len(in)), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			n, rr := r/rows, r%rows
 			dst := out.Data[n*sample+rr*width : n*sample+(rr+1)*width]
 			for k, t := range in {
-				src := t.Data[n*bi.sizes[k]+bi.rowStart(k, rr):]
-				switch step := bi.rowStep(k); {
+				src := t.Data[n*bi.Size(k)+bi.RowStart(k, rr):]
+				switch step := bi.RowStep(k); {
 				case k == 0 && step == 1:
 					copy(dst, src[:width])
 				case k == 0:

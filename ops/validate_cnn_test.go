@@ -110,3 +110,52 @@ func badConfigs() []badConfig {
 		{"act_unknown", func() (Layer, error) { return &Activation{Name: "act_unknown", Func: 200}, nil }, img, "unknown activation"},
 	}
 }
+
+// TestBadCNNLayerConfigs checks that Keras configs of the CNN layers that
+// cannot work give errors naming the layer.
+func TestBadCNNLayerConfigs(t *testing.T) {
+	img := []Shape{{8, 8, 6}}
+	for _, c := range []struct {
+		class, config string
+		in            []Shape
+		want          string
+	}{
+		{"Conv2D", `{"filters": 4, "kernel_size": 3, "groups": 4}`, img, "multiple of groups = 4"},
+		{"Conv2D", `{"filters": 4, "kernel_size": 3, "groups": 0}`, img, "groups = 0"},
+		{"Conv2D", `{"filters": 4, "kernel_size": 3, "dilation_rate": -2}`, img, "dilation_rate"},
+		{"DepthwiseConv2D", `{"kernel_size": 3, "depth_multiplier": 0}`, img, "depth_multiplier"},
+		{"DepthwiseConv2D", `{"kernel_size": 3, "data_format": "channels_first"}`, img, "channels_first"},
+		{"DepthwiseConv2D", `{}`, img, `no "kernel_size"`},
+		{"SeparableConv2D", `{"kernel_size": 3}`, img, `no "filters"`},
+		{"ReLU", `{"max_value": -6}`, img, "max_value"},
+		{"LeakyReLU", `{"alpha": -0.1}`, img, "negative_slope"},
+		{"Concatenate", `{"axis": 0}`, []Shape{{8, 8, 6}, {8, 8, 6}}, "batch axis"},
+		{"Multiply", `{}`, img, "at least 2"},
+		{"Reshape", `{}`, img, `no "target_shape"`},
+		{"Reshape", `{"target_shape": "7"}`, img, "list of integers"},
+		{"Permute", `{"dims": [1, 2, 2]}`, img, "permutation"},
+		{"Dropout", `{"rate": 0.5, "noise_shape": [null, 1, 1, 6]}`, img, "noise_shape"},
+		{"Dropout", `{"rate": 1.5}`, img, "rate"},
+		{"LayerNormalization", `{"axis": [1, 2, 3]}`, img, "axis"},
+		{"Normalization", `{"mean": [1, 2]}`, img, "mean has 2 values"},
+		{"Rescaling", `{"offset": 1}`, img, `no "scale"`},
+		{"MaxPooling2D", `{"pool_size": 3, "pads": [1, 2]}`, img, "pads"},
+		{"AveragePooling2D", `{"pool_size": 3, "padding": "same", "ceil_mode": true}`, img, "ceil_mode"},
+	} {
+		t.Run(c.class+c.config, func(t *testing.T) {
+			s, err := NewLayerSpec(c.class, "the_layer", []byte(c.config), c.in, -1)
+			if err == nil {
+				var l Layer
+				if l, err = BuildLayer(s); err == nil {
+					_, err = l.OutputShape(c.in...)
+				}
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), `"the_layer"`) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q does not name the layer and %q", err, c.want)
+			}
+		})
+	}
+}

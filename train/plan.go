@@ -96,12 +96,10 @@ func newPlan(g *ops.Graph, opt planOptions) (*plan, error) {
 			continue
 		}
 		p.nodes = append(p.nodes, nd)
-		if err := supported(nd.Layer); err != nil {
+		if err := supported(nd); err != nil {
 			return nil, err
 		}
-		if _, ok := nd.Layer.(*ops.Add); ok && ops.Broadcasts(nd) {
-			return nil, fmt.Errorf("train: layer %q (Add) broadcasts its inputs, which has no backward pass yet", nd.Name())
-		}
+
 		for i, in := range nd.Inputs {
 			p.consumers[in.ID] = append(p.consumers[in.ID], edge{nd, i})
 		}
@@ -129,8 +127,8 @@ func fill(n, v int) []int {
 }
 
 // supported reports a layer the backward pass does not know.
-func supported(l ops.Layer) error {
-	switch l := l.(type) {
+func supported(nd *ops.Node) error {
+	switch l := nd.Layer.(type) {
 	case *ops.Conv2D:
 		if !l.Plain() || l.Activation != ops.Linear {
 			return fmt.Errorf("train: layer %q (Conv2D) with groups = %d, dilation_rate %v or activation=%v has no backward pass", l.LayerName(), l.Groups, l.DilationRate, l.Activation)
@@ -141,20 +139,24 @@ func supported(l ops.Layer) error {
 	case *ops.AveragePooling2D:
 		return plainPool(l, l.Pool2DConfig)
 	case *ops.Dense:
-		switch l.Activation {
-		case ops.Linear, ops.ReLU, ops.Softmax:
+		if !needsInput(l.Activation) {
 			return nil
 		}
+		return fmt.Errorf("train: layer %q (Dense) with activation=%v has no backward pass: the derivative needs the pre-activation; use a linear Dense and an Activation layer", l.LayerName(), l.Activation)
 	case *ops.Input, *ops.BatchNormalization, *ops.Add,
 		*ops.GlobalAveragePooling2D,
 		*ops.GlobalMaxPooling2D, *ops.ZeroPadding2D, *ops.Flatten:
 		return nil
 	case *ops.Activation:
-		if l.Func == ops.Linear || l.Func == ops.ReLU || l.Func == ops.Softmax {
-			return nil
-		}
+		return nil // every function: see actGrad and softmaxBackward
 	}
-	return fmt.Errorf("train: layer %q (%s) has no backward pass", l.LayerName(), l.Class())
+	if t, ok := trainingOf(nd); ok {
+		if t.check != nil {
+			return t.check(nd)
+		}
+		return nil
+	}
+	return fmt.Errorf("train: layer %q (%s) has no backward pass", nd.Name(), nd.Layer.Class())
 }
 
 // plainPool refuses the PyTorch pooling options the backward pass lacks.
@@ -216,7 +218,9 @@ func isReLU(nd *ops.Node) bool {
 // its inputs unchanged.
 func (p *plan) passThrough(nd *ops.Node) bool {
 	switch l := nd.Layer.(type) {
-	case *ops.Add, *ops.Flatten:
+	case *ops.Add:
+		return !ops.Broadcasts(nd)
+	case *ops.Flatten:
 		return true
 	case *ops.Activation:
 		return l.Func == ops.Linear || (nd == p.output && p.logitsOut)
