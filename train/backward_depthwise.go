@@ -126,31 +126,37 @@ func depthwiseImageGrad(g ops.DepthwiseGeometry, n int, dz, x, k, dx []float32, 
 		}
 	}
 	for oy := 0; oy < g.OutH; oy++ {
+		grow := dz[(n*g.OutH+oy)*g.OutW*cm : (n*g.OutH+oy+1)*g.OutW*cm]
 		for ox := 0; ox < g.OutW; ox++ {
-			gz := dz[((n*g.OutH+oy)*g.OutW+ox)*cm:][:cm]
-			for i, v := range gz {
+			for i, v := range grow[ox*cm : (ox+1)*cm] {
 				db[i] += v
 			}
-			for ky := 0; ky < g.KH; ky++ {
-				iy := oy*g.SH - g.PadTop + ky*g.DH
-				if iy < 0 || iy >= g.H {
-					continue
-				}
-				for kx := 0; kx < g.KW; kx++ {
+		}
+		for ky := 0; ky < g.KH; ky++ {
+			iy := oy*g.SH - g.PadTop + ky*g.DH
+			if iy < 0 || iy >= g.H {
+				continue
+			}
+			xrow := img[iy*g.W*c : (iy+1)*g.W*c]
+			var dxrow []float32
+			if dimg != nil {
+				dxrow = dimg[iy*g.W*c : (iy+1)*g.W*c]
+			}
+			for kx := 0; kx < g.KW; kx++ {
+				tap := (ky*g.KW + kx) * cm
+				w, dw := k[tap:tap+cm], dk[tap:tap+cm]
+				ox0, ox1 := g.ColumnRun(kx)
+				for ox := ox0; ox < ox1; ox++ {
 					ix := ox*g.SW - g.PadLeft + kx*g.DW
-					if ix < 0 || ix >= g.W {
-						continue
-					}
-					px := img[(iy*g.W+ix)*c:][:c]
-					tap := (ky*g.KW + kx) * cm
-					w, dw := k[tap:][:cm], dk[tap:][:cm]
+					px := xrow[ix*c : (ix+1)*c]
+					gz := grow[ox*cm : (ox+1)*cm]
 					if m == 1 {
-						gz, w, dw := gz[:c], w[:c], dw[:c]
+						gz, dw := gz[:len(px)], dw[:len(px)]
 						for i, v := range px {
 							dw[i] += gz[i] * v
 						}
-						if dimg != nil {
-							dp := dimg[(iy*g.W+ix)*c:][:c]
+						if dxrow != nil {
+							dp, w := dxrow[ix*c:(ix+1)*c], w[:len(gz)]
 							for i, gv := range gz {
 								dp[i] += gv * w[i]
 							}
@@ -164,8 +170,8 @@ func depthwiseImageGrad(g ops.DepthwiseGeometry, n int, dz, x, k, dx []float32, 
 							dwi[j] += gv * v
 							s += gv * wi[j]
 						}
-						if dimg != nil {
-							dimg[(iy*g.W+ix)*c+i] += s
+						if dxrow != nil {
+							dxrow[ix*c+i] += s
 						}
 					}
 				}
