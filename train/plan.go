@@ -130,10 +130,7 @@ func fill(n, v int) []int {
 func supported(nd *ops.Node) error {
 	switch l := nd.Layer.(type) {
 	case *ops.Conv2D:
-		if !l.Plain() || l.Activation != ops.Linear {
-			return fmt.Errorf("train: layer %q (Conv2D) with groups = %d, dilation_rate %v or activation=%v has no backward pass", l.LayerName(), l.Groups, l.DilationRate, l.Activation)
-		}
-		return nil
+		return nil // grouped, dilated and activated ones: see generalConv
 	case *ops.MaxPooling2D:
 		return plainPool(l, l.Pool2DConfig)
 	case *ops.AveragePooling2D:
@@ -248,6 +245,9 @@ func (p *plan) makeState() {
 		case *ops.Add:
 			p.state[nd.ID] = newAddState(len(nd.Inputs), nd.Shape[len(nd.Shape)-1])
 		case *ops.Conv2D:
+			if isGeneralConv(l) {
+				break // gradients allocated below
+			}
 			k, f := l.Kernel.Len(), l.Filters
 			n := k
 			if l.Bias != nil {
