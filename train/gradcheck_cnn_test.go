@@ -2,8 +2,8 @@ package train
 
 import (
 	"fmt"
-	"strings"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/simdnet/simdnet/ops"
