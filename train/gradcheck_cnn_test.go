@@ -102,6 +102,15 @@ var cnnLayerCases = []layerCase{
 	{name: "dense_sigmoid", in: []int{6}, batch: 3, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.Dense(x, ops.DenseConfig{Units: 4, Activation: ops.Sigmoid})
 	}},
+	{name: "maxpool_ceil_pads", in: []int{6, 7, 2}, batch: 2, distinct: true, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.MaxPooling2D(x, ops.Pool2DConfig{PoolSize: [2]int{3, 3}, Strides: [2]int{2, 2}, Pads: [4]int{1, 0, 1, 1}, CeilMode: true})
+	}},
+	{name: "avgpool_count_include_pad", in: []int{5, 6, 2}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.AveragePooling2D(x, ops.Pool2DConfig{PoolSize: [2]int{3, 3}, Strides: [2]int{2, 2}, Pads: [4]int{1, 1, 1, 1}, CountIncludePad: true})
+	}},
+	{name: "avgpool_ceil_exclude_pad", in: []int{6, 5, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.AveragePooling2D(x, ops.Pool2DConfig{PoolSize: [2]int{2, 2}, CeilMode: true, CountIncludePad: true})
+	}},
 	{name: "dropout_inference_shape", in: []int{3, 3, 2}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.Dropout(x, 0, 1) // rate 0: the identity, also while training
 	}},
