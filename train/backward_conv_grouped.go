@@ -30,24 +30,12 @@ func newGeneralConvState(nd *ops.Node, batch int) any {
 		panic("train: " + err.Error()) // the plan checked the shapes
 	}
 	block := max(1, generalConvBlock/pg.K) * pg.K
-	st := &generalConvState{geom: pg, patches: make([]float32, block), dp: make([]float32, block)}
-	if l.Activation != ops.Linear {
-		st.pre = ops.NewTensor(append([]int{batch}, nd.Shape...)...)
-	}
-	return st
+	return &generalConvState{geom: pg, patches: make([]float32, block), dp: make([]float32, block),
+		pre: newPreActivation(l.Activation, batch, nd.Shape)}
 }
 
 func generalConvForward(c *forwardCtx) error {
-	l := c.nd.Layer.(*ops.Conv2D)
-	st := c.state.(*generalConvState)
-	if st.pre == nil {
-		return l.Forward(c.out, c.in, c.mode)
-	}
-	if err := l.ForwardLinear(st.pre, c.in, c.mode); err != nil {
-		return err
-	}
-	act := ops.Activation{Name: l.Name, Func: l.Activation}
-	return act.Forward(c.out, []*ops.Tensor{st.pre}, c.mode)
+	return forwardActivated(c.nd.Layer.(*ops.Conv2D), c.state.(*generalConvState).pre, c.out, c.in, c.mode)
 }
 
 // generalConvBackward takes the gradient through the activation, then for
@@ -59,15 +47,7 @@ func generalConvBackward(c *backwardCtx) {
 	l := c.nd.Layer.(*ops.Conv2D)
 	st := c.state.(*generalConvState)
 	pg := st.geom
-	dz := c.dy
-	if st.pre != nil {
-		dz = c.tmp[:len(c.dy)]
-		var pre []float32
-		if needsInput(l.Activation) {
-			pre = st.pre.Data
-		}
-		actGrad(l.Activation, dz, c.dy, pre, c.out.Data, false)
-	}
+	dz := throughActivation(l.Activation, st.pre, c)
 	f := l.Filters
 	fg := f / pg.Groups
 	rows := len(dz) / f

@@ -23,11 +23,7 @@ type depthwiseState struct {
 
 func newDepthwiseState(nd *ops.Node, batch int) any {
 	l := nd.Layer.(*ops.DepthwiseConv2D)
-	st := &depthwiseState{partial: depthwisePartials(l, batch)}
-	if l.Activation != ops.Linear {
-		st.pre = ops.NewTensor(append([]int{batch}, nd.Shape...)...)
-	}
-	return st
+	return &depthwiseState{partial: depthwisePartials(l, batch), pre: newPreActivation(l.Activation, batch, nd.Shape)}
 }
 
 // depthwisePartials is room for one kernel-and-bias gradient per image.
@@ -38,16 +34,7 @@ func depthwisePartials(l *ops.DepthwiseConv2D, batch int) []float32 {
 // depthwiseForward keeps the pre-activation output when the layer has an
 // activation whose derivative needs it.
 func depthwiseForward(c *forwardCtx) error {
-	l := c.nd.Layer.(*ops.DepthwiseConv2D)
-	st := c.state.(*depthwiseState)
-	if st.pre == nil {
-		return l.Forward(c.out, c.in, c.mode)
-	}
-	if err := l.ForwardLinear(st.pre, c.in, c.mode); err != nil {
-		return err
-	}
-	act := ops.Activation{Name: l.Name, Func: l.Activation}
-	return act.Forward(c.out, []*ops.Tensor{st.pre}, c.mode)
+	return forwardActivated(c.nd.Layer.(*ops.DepthwiseConv2D), c.state.(*depthwiseState).pre, c.out, c.in, c.mode)
 }
 
 // depthwiseBackward takes the gradient through the activation, then, image
@@ -58,15 +45,7 @@ func depthwiseBackward(c *backwardCtx) {
 	st := c.state.(*depthwiseState)
 	x := c.in[0]
 	g, _ := l.Geometry(x.Shape[0], x.Shape[1:])
-	dz := c.dy
-	if st.pre != nil {
-		dz = c.tmp[:len(c.dy)]
-		var pre []float32
-		if needsInput(l.Activation) {
-			pre = st.pre.Data
-		}
-		actGrad(l.Activation, dz, c.dy, pre, c.out.Data, false)
-	}
+	dz := throughActivation(l.Activation, st.pre, c)
 	depthwiseGrad(l, g, st.partial, x.Data, dz, c.dx[0], c.accum[0], c.grad)
 }
 

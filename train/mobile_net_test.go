@@ -59,6 +59,14 @@ func TestMobileNetGradients(t *testing.T) {
 	g := tinyMobileNet(3, 3, 9, 0)
 	jitter(g, rng)
 	x, labels := syntheticBatch(rng, 3, [3]int{9, 9, 3}, 3)
+	checkTrainerGradients(t, g, x, labels, rng)
+}
+
+// checkTrainerGradients checks the Trainer's loss on x against the
+// reference forward and its gradient of every trainable parameter along
+// random directions against central differences.
+func checkTrainerGradients(t *testing.T, g *ops.Graph, x *ops.Tensor, labels []int, rng *rand.Rand) {
+	t.Helper()
 	tr, err := NewTrainer(g, nil)
 	if err != nil {
 		t.Fatal(err)
