@@ -26,7 +26,11 @@ func denseFromConfig(s *LayerSpec) (Layer, error) {
 		return nil, err
 	}
 	features := in[len(in)-1]
-	if err := s.Reserve(Shape{features, cfg.Units}, Shape{cfg.Units}); err != nil {
+	params := []Shape{Shape{features, cfg.Units}}
+	if !cfg.NoBias {
+		params = append(params, Shape{cfg.Units})
+	}
+	if err := s.Reserve(params...); err != nil {
 		return nil, err
 	}
 	return NewDense(cfg, features, s.RNG)

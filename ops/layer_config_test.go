@@ -157,6 +157,10 @@ func TestReserveBoundsParameters(t *testing.T) {
 	if _, err := BuildLayer(s); err != nil {
 		t.Fatalf("990+10 values within 1000: %v", err)
 	}
+	s, _ = NewLayerSpec("Conv2D", "c", json.RawMessage(`{"filters": 8, "kernel_size": 1, "use_bias": false}`), []Shape{{4, 4, 8}}, 64)
+	if _, err := BuildLayer(s); err != nil {
+		t.Fatalf("a 64-value kernel without bias within 64: %v", err)
+	}
 }
 
 // FuzzLayerConfig feeds arbitrary configs to every registered builder:

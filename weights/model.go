@@ -8,7 +8,11 @@ import (
 
 // Model is a network loaded from a model file, with what describes it.
 type Model struct {
-	Graph   *ops.Graph
+	Graph *ops.Graph
+	// Config is the registered ResNet configuration the model was saved
+	// with (WithArch, or any format-1 file). For other graphs Arch is empty
+	// and the rest describes the graph where it can: InputShape for an
+	// image input, Classes for a vector output.
 	Config  resnet.Config
 	Classes []string          // the class names, in output order; nil when the file has none
 	Meta    map[string]string // the file's free-form metadata (see WithMeta); never nil

@@ -2,21 +2,13 @@ package hdf5
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"path/filepath"
-	"runtime"
 	"testing"
-)
 
-// allocated returns the bytes run allocates on the heap.
-func allocated(run func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	run()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
+	"github.com/simdnet/simdnet/internal/allocs"
+)
 
 // paddedFixture opens a fixture with pad zero bytes appended, which raises
 // the file-size-relative allocation bound without adding any data.
@@ -39,7 +31,7 @@ func TestDeflateChunkAllocatesWhatItDecodes(t *testing.T) {
 	d := mustDataset(t, f, "/deflate")
 	d.lay.chunk = []uint64{4, 3 << 20} // 48 MiB of float32 per chunk
 	var err error
-	n := allocated(func() { _, err = d.ReadFloat32() })
+	n := allocs.Bytes(func() { _, err = d.ReadFloat32() })
 	if err == nil {
 		t.Fatal("a 48-byte chunk read as a 48 MiB one")
 	}
@@ -56,7 +48,7 @@ func TestFillBomb(t *testing.T) {
 	d := mustDataset(t, f, "/missing")           // f8, chunks 4×4, some never written
 	d.space = &dataspace{dims: []uint64{4096, 4096}}
 	var err error
-	n := allocated(func() { _, err = d.ReadFloat64() })
+	n := allocs.Bytes(func() { _, err = d.ReadFloat64() })
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("got %v, want ErrTooLarge", err)
 	}
@@ -102,5 +94,78 @@ func TestMaxReadLimit(t *testing.T) {
 	}
 	if _, err := mustDataset(t, f, "/deflate").ReadFloat32(); err != nil {
 		t.Fatalf("280 bytes under a 280-byte limit: %v", err)
+	}
+}
+
+// TestFillBombFile is TestFillBomb as a file: chunked.h5 with the
+// dataspace of /missing (10×10 float64, chunks 4×4) rewritten to declare
+// 1024×1024. The 52 KB file would read as 8 MiB of fill value.
+func TestFillBombFile(t *testing.T) {
+	data := readFixture(t, filepath.Join("testdata", "chunked.h5"))
+	space := append([]byte{1, 2, 1, 0, 0, 0, 0, 0}, le64(10)...)
+	space = append(space, le64(10)...)
+	at := bytes.Index(data, space)
+	if at < 0 || bytes.Index(data[at+1:], space) >= 0 {
+		t.Fatal("cannot find the one 10×10 dataspace of /missing")
+	}
+	for i := range 4 { // dims and max dims
+		copy(data[at+8+8*i:], le64(1024))
+	}
+	f, err := NewReader(bytes.NewReader(data), int64(len(data)), "fillbomb.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustDataset(t, f, "/missing")
+	if got := d.Shape(); len(got) != 2 || got[0] != 1024 {
+		t.Fatalf("patched the wrong dataspace: /missing has shape %v", got)
+	}
+	n := allocs.Bytes(func() { _, err = d.ReadFloat64() })
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("got %v, want ErrTooLarge", err)
+	}
+	if n > 4<<20 {
+		t.Fatalf("allocated %d MiB before refusing", n>>20)
+	}
+	if _, err := mustDataset(t, f, "/deflate").ReadFloat32(); err != nil {
+		t.Fatalf("the rest of the file must stay readable: %v", err)
+	}
+}
+
+// TestDeflateChunkBombFile is TestDeflateChunkAllocatesWhatItDecodes as a
+// file: chunked.h5 with the layout of /deflate (chunks 4×3 float32)
+// rewritten to declare 4×3145728 chunks, 48 MiB each, which the 52 KB
+// file's bound (about 53 MiB) allowed to be allocated for each tiny stream.
+func TestDeflateChunkBombFile(t *testing.T) {
+	data := readFixture(t, filepath.Join("testdata", "chunked.h5"))
+	dims := binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, 4), 3), 4)
+	at := -1
+	for i := bytes.Index(data, dims); i >= 0; {
+		// A version 3 chunked layout of rank 2 (+1 for the element size)
+		// holds version, class, dimensionality and an 8-byte address first.
+		if i >= 11 && bytes.Equal(data[i-11:i-8], []byte{3, 2, 3}) {
+			at = i
+			break
+		}
+		j := bytes.Index(data[i+1:], dims)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	if at < 0 {
+		t.Fatal("cannot find the chunked layout of /deflate")
+	}
+	binary.LittleEndian.PutUint32(data[at+4:], 3<<20)
+	f, err := NewReader(bytes.NewReader(data), int64(len(data)), "deflatebomb.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustDataset(t, f, "/deflate")
+	n := allocs.Bytes(func() { _, err = d.ReadFloat32() })
+	if err == nil {
+		t.Fatal("read a dataset whose chunks cannot be what they claim")
+	}
+	if n > 4<<20 {
+		t.Fatalf("allocated %d MiB for chunks whose streams hold a few bytes (%v)", n>>20, err)
 	}
 }
