@@ -29,15 +29,7 @@ type ResNetResult struct {
 // seeded random weights and compiles it for inference with threads
 // goroutines per product (0: GOMAXPROCS).
 func CompiledResNet(arch string, threads int) (*ops.Graph, *plan.Plan, error) {
-	g, err := resnet.Config{Arch: arch, InputShape: resnet.SignsInput, Classes: resnet.SignsClasses, Seed: 1}.Build()
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := plan.Compile(g, plan.Options{Threads: threads})
-	if err != nil {
-		return nil, nil, err
-	}
-	return g, p, nil
+	return Compiled(arch, resnet.SignsInput, resnet.SignsClasses, threads)
 }
 
 // Compiled builds any registered architecture (package models: resnet50,

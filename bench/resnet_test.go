@@ -6,6 +6,7 @@ import (
 
 	_ "github.com/simdnet/simdnet/mobilenet" // registers mobilenetv2
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 )
 
 // BenchmarkResNet50 is fused inference of the seed and standard ResNet50 at
@@ -20,26 +21,30 @@ func BenchmarkResNet50(b *testing.B) {
 		}
 		flop := ForwardFlops(g)
 		for _, batch := range []int{1, 32} {
-			b.Run(fmt.Sprintf("%s/b%d", arch.name, batch), func(b *testing.B) {
-				x := RandomImages(p, batch)
-				out := ops.NewTensor(batch, 6)
-				if err := p.Run(out, x); err != nil {
-					b.Fatal(err)
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				// b.N, not b.Loop: with -cpu 1,2 a b.Loop benchmark times its first
-				// figure before GOMAXPROCS is set (golang/go#49980).
-				for range b.N {
-					_ = p.Run(out, x)
-				}
-				sec := b.Elapsed().Seconds() / float64(b.N)
-				b.ReportMetric(sec*1e3/float64(batch), "ms/img")
-				b.ReportMetric(float64(batch)/sec, "img/s")
-				b.ReportMetric(flop*float64(batch)/sec/1e9, "GFLOPS")
-			})
+			b.Run(fmt.Sprintf("%s/b%d", arch.name, batch), func(b *testing.B) { benchPlan(b, p, batch, flop) })
 		}
 	}
+}
+
+// benchPlan times Run on a batch of random images and reports ms/img,
+// img/s and GFLOPS (flop: one image's work).
+func benchPlan(b *testing.B, p *plan.Plan, batch int, flop float64) {
+	x := RandomImages(p, batch)
+	out := ops.NewTensor(append([]int{batch}, p.OutputShape()...)...)
+	if err := p.Run(out, x); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	// b.N, not b.Loop: with -cpu 1,2 a b.Loop benchmark times its first
+	// figure before GOMAXPROCS is set (golang/go#49980).
+	for range b.N {
+		_ = p.Run(out, x)
+	}
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(sec*1e3/float64(batch), "ms/img")
+	b.ReportMetric(float64(batch)/sec, "img/s")
+	b.ReportMetric(flop*float64(batch)/sec/1e9, "GFLOPS")
 }
 
 // BenchmarkMobileNetV2 is fused inference of MobileNetV2 (alpha 1) at
@@ -54,22 +59,7 @@ func BenchmarkMobileNetV2(b *testing.B) {
 	}
 	flop := ForwardFlops(g)
 	for _, batch := range []int{1, 32} {
-		b.Run(fmt.Sprintf("b%d", batch), func(b *testing.B) {
-			x := RandomImages(p, batch)
-			out := ops.NewTensor(batch, 1000)
-			if err := p.Run(out, x); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				_ = p.Run(out, x)
-			}
-			sec := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(sec*1e3/float64(batch), "ms/img")
-			b.ReportMetric(float64(batch)/sec, "img/s")
-			b.ReportMetric(flop*float64(batch)/sec/1e9, "GFLOPS")
-		})
+		b.Run(fmt.Sprintf("b%d", batch), func(b *testing.B) { benchPlan(b, p, batch, flop) })
 	}
 }
 
