@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/simdnet/simdnet/models"
 	"github.com/simdnet/simdnet/ops"
 	"github.com/simdnet/simdnet/plan"
 	"github.com/simdnet/simdnet/resnet"
@@ -28,7 +29,15 @@ type ResNetResult struct {
 // seeded random weights and compiles it for inference with threads
 // goroutines per product (0: GOMAXPROCS).
 func CompiledResNet(arch string, threads int) (*ops.Graph, *plan.Plan, error) {
-	g, err := resnet.Config{Arch: arch, InputShape: resnet.SignsInput, Classes: resnet.SignsClasses, Seed: 1}.Build()
+	return Compiled(arch, resnet.SignsInput, resnet.SignsClasses, threads)
+}
+
+// Compiled builds any registered architecture (package models: resnet50,
+// mobilenetv2, ...) for the given input and classes with seeded random
+// weights, and compiles it with threads goroutines per product (0:
+// GOMAXPROCS).
+func Compiled(arch string, input [3]int, classes, threads int) (*ops.Graph, *plan.Plan, error) {
+	g, err := models.Build(arch, input, classes, 1)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -74,19 +83,44 @@ func ResNet(arch string, flop float64, p *plan.Plan, batch, threads int, minRoun
 }
 
 // ForwardFlops counts the multiply-adds (×2) of one image's forward pass in
-// the convolution and dense layers, as the PyTorch anchor counts them.
+// the products (convolutions, grouped or not, dense layers) and depthwise
+// convolutions, as the PyTorch anchor counts them, from what each layer
+// tells the planner (ops.InferenceLayer, ops.InferenceChain).
 func ForwardFlops(g *ops.Graph) float64 {
 	var f float64
 	for _, n := range g.Nodes() {
+		shapes := make([]ops.Shape, len(n.Inputs))
+		for i, in := range n.Inputs {
+			shapes[i] = in.Shape
+		}
 		switch l := n.Layer.(type) {
-		case *ops.Conv2D:
-			k := l.Kernel.Shape
-			f += 2 * float64(n.Shape.Len()) * float64(k[0]*k[1]*k[2])
-		case *ops.Dense:
-			f += 2 * float64(n.Shape.Len()) * float64(l.InFeatures())
+		case ops.InferenceChain:
+			links, outs, err := l.InferenceChain(shapes...)
+			if err == nil {
+				for i, op := range links {
+					f += opFlops(op, outs[i])
+				}
+			}
+		case ops.InferenceLayer:
+			if op, err := l.Inference(shapes...); err == nil {
+				f += opFlops(op, n.Shape)
+			}
 		}
 	}
 	return f
+}
+
+// opFlops is 2 × the multiply-adds of one operation with output shape out.
+func opFlops(op ops.InferenceOp, out ops.Shape) float64 {
+	switch op.Kind {
+	case ops.OpProduct:
+		g := op.Product.Geometry
+		return 2 * float64(out.Len()) * float64(g.KH*g.KW*g.C/max(op.Product.Groups, 1))
+	case ops.OpDepthwise:
+		g := op.Depthwise.Geometry
+		return 2 * float64(out.Len()) * float64(g.KH*g.KW)
+	}
+	return 0
 }
 
 // String is the result as one line of the bench table.
