@@ -6,6 +6,7 @@ import (
 
 	_ "github.com/simdnet/simdnet/mobilenet" // registers mobilenetv2
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 )
 
 // BenchmarkResNet50 is fused inference of the seed and standard ResNet50 at
@@ -20,56 +21,48 @@ func BenchmarkResNet50(b *testing.B) {
 		}
 		flop := ForwardFlops(g)
 		for _, batch := range []int{1, 32} {
-			b.Run(fmt.Sprintf("%s/b%d", arch.name, batch), func(b *testing.B) {
-				x := RandomImages(p, batch)
-				out := ops.NewTensor(batch, 6)
-				if err := p.Run(out, x); err != nil {
-					b.Fatal(err)
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				// b.N, not b.Loop: with -cpu 1,2 a b.Loop benchmark times its first
-				// figure before GOMAXPROCS is set (golang/go#49980).
-				for range b.N {
-					_ = p.Run(out, x)
-				}
-				sec := b.Elapsed().Seconds() / float64(b.N)
-				b.ReportMetric(sec*1e3/float64(batch), "ms/img")
-				b.ReportMetric(float64(batch)/sec, "img/s")
-				b.ReportMetric(flop*float64(batch)/sec/1e9, "GFLOPS")
-			})
+			b.Run(fmt.Sprintf("%s/b%d", arch.name, batch), func(b *testing.B) { benchmarkPlan(b, p, flop, batch) })
 		}
 	}
 }
 
-// BenchmarkMobileNetV2 is fused inference of MobileNetV2 (alpha 1) at
-// 224×224 for 1000 classes, batch 1 and 32, the depthwise steps on the
-// selected dwconv kernel. Threads follow -cpu:
+// benchmarkPlan times p on a batch of random images and reports ms/img,
+// img/s and GFLOPS (flop: the work of one image, ForwardFlops).
+func benchmarkPlan(b *testing.B, p *plan.Plan, flop float64, batch int) {
+	x := RandomImages(p, batch)
+	out := ops.NewTensor(append([]int{batch}, p.OutputShape()...)...)
+	if err := p.Run(out, x); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	// b.N, not b.Loop: with -cpu 1,2 a b.Loop benchmark times its first
+	// figure before GOMAXPROCS is set (golang/go#49980).
+	for range b.N {
+		_ = p.Run(out, x)
+	}
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(sec*1e3/float64(batch), "ms/img")
+	b.ReportMetric(float64(batch)/sec, "img/s")
+	b.ReportMetric(flop*float64(batch)/sec/1e9, "GFLOPS")
+}
+
+// BenchmarkMobileNetV2 is fused inference of MobileNetV2 (alpha 1, 1000
+// classes) at 224×224 (ImageNet's size) and 64×64 (SIGNS'), batch 1
+// (latency) and 32 (throughput), the depthwise steps on the selected
+// dwconv kernel. Threads follow -cpu:
 //
 //	go test -run '^$' -bench MobileNetV2 -cpu 1,2 ./bench
 func BenchmarkMobileNetV2(b *testing.B) {
-	g, p, err := Compiled("mobilenetv2", [3]int{224, 224, 3}, 1000, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	flop := ForwardFlops(g)
-	for _, batch := range []int{1, 32} {
-		b.Run(fmt.Sprintf("b%d", batch), func(b *testing.B) {
-			x := RandomImages(p, batch)
-			out := ops.NewTensor(batch, 1000)
-			if err := p.Run(out, x); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				_ = p.Run(out, x)
-			}
-			sec := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(sec*1e3/float64(batch), "ms/img")
-			b.ReportMetric(float64(batch)/sec, "img/s")
-			b.ReportMetric(flop*float64(batch)/sec/1e9, "GFLOPS")
-		})
+	for _, side := range []int{224, 64} {
+		g, p, err := Compiled("mobilenetv2", [3]int{side, side, 3}, 1000, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		flop := ForwardFlops(g)
+		for _, batch := range []int{1, 32} {
+			b.Run(fmt.Sprintf("%d/b%d", side, batch), func(b *testing.B) { benchmarkPlan(b, p, flop, batch) })
+		}
 	}
 }
 
