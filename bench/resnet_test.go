@@ -21,14 +21,14 @@ func BenchmarkResNet50(b *testing.B) {
 		}
 		flop := ForwardFlops(g)
 		for _, batch := range []int{1, 32} {
-			b.Run(fmt.Sprintf("%s/b%d", arch.name, batch), func(b *testing.B) { benchmarkPlan(b, p, flop, batch) })
+			b.Run(fmt.Sprintf("%s/b%d", arch.name, batch), func(b *testing.B) { benchPlan(b, p, batch, flop) })
 		}
 	}
 }
 
-// benchmarkPlan times p on a batch of random images and reports ms/img,
-// img/s and GFLOPS (flop: the work of one image, ForwardFlops).
-func benchmarkPlan(b *testing.B, p *plan.Plan, flop float64, batch int) {
+// benchPlan times Run on a batch of random images and reports ms/img,
+// img/s and GFLOPS (flop: one image's work).
+func benchPlan(b *testing.B, p *plan.Plan, batch int, flop float64) {
 	x := RandomImages(p, batch)
 	out := ops.NewTensor(append([]int{batch}, p.OutputShape()...)...)
 	if err := p.Run(out, x); err != nil {
@@ -61,7 +61,7 @@ func BenchmarkMobileNetV2(b *testing.B) {
 		}
 		flop := ForwardFlops(g)
 		for _, batch := range []int{1, 32} {
-			b.Run(fmt.Sprintf("%d/b%d", side, batch), func(b *testing.B) { benchmarkPlan(b, p, flop, batch) })
+			b.Run(fmt.Sprintf("%d/b%d", side, batch), func(b *testing.B) { benchPlan(b, p, batch, flop) })
 		}
 	}
 }

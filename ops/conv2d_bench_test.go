@@ -58,3 +58,28 @@ func BenchmarkConv2D(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDepthwiseConv2DLayer times the layer's portable Forward (3×3,
+// batch 32) at MobileNetV2-on-SIGNS sizes.
+func BenchmarkDepthwiseConv2DLayer(b *testing.B) {
+	for _, c := range []struct{ side, ch, stride int }{{32, 32, 1}, {32, 96, 2}, {8, 192, 1}} {
+		b.Run(fmt.Sprintf("%dx%dx%d_s%d", c.side, c.side, c.ch, c.stride), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			l, err := NewDepthwiseConv2D(DepthwiseConv2DConfig{Name: "dw", KernelSize: [2]int{3, 3},
+				Strides: [2]int{c.stride, c.stride}, Padding: Same, Activation: ReLU6}, c.ch, rng)
+			if err != nil {
+				b.Fatal(err)
+			}
+			x := randTensor(rng, 32, c.side, c.side, c.ch)
+			out, _ := newOutput(l, []*Tensor{x})
+			b.ResetTimer()
+			for range b.N {
+				if err := l.Forward(out, []*Tensor{x}, Inference); err != nil {
+					b.Fatal(err)
+				}
+			}
+			macs := float64(out.Len() * 9)
+			b.ReportMetric(2*macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		})
+	}
+}

@@ -90,3 +90,64 @@ func gatherPatches(dst, x []float32, w [2]convWindow, c, cg, grp, r0, r1 int) {
 		}
 	}
 }
+
+// ConvPatches is the patch matrix of a grouped or dilated convolution over
+// one input shape, by channel group: row r is output pixel r (image r /
+// (OutH·OutW)), its K values the group's channels under each tap of the
+// dilated window. Gather builds rows; Scatter is its adjoint, for a
+// backward pass.
+type ConvPatches struct {
+	w            [2]convWindow
+	c, cg        int
+	Groups       int
+	K            int // values per row: kh·kw·channels per group
+	RowsPerImage int
+}
+
+// Patches returns the patch geometry of the convolution on per-sample
+// input shape in.
+func (l *Conv2D) Patches(in Shape) (*ConvPatches, error) {
+	w, err := l.windows([]Shape{in})
+	if err != nil {
+		return nil, err
+	}
+	groups := max(l.Groups, 1)
+	c := l.InChannels()
+	return &ConvPatches{w: w, c: c, cg: c / groups, Groups: groups, K: w[0].k * w[1].k * c / groups,
+		RowsPerImage: w[0].out * w[1].out}, nil
+}
+
+// Gather writes rows [r0, r1) of group grp's patches of the batch x into
+// dst, taps in the padding reading zero.
+func (p *ConvPatches) Gather(dst, x []float32, grp, r0, r1 int) {
+	gatherPatches(dst, x, p.w, p.c, p.cg, grp, r0, r1)
+}
+
+// Scatter adds rows [r0, r1) of group grp's patch gradients src onto the
+// input gradient dx, dropping taps in the padding: the adjoint of Gather.
+func (p *ConvPatches) Scatter(dx, src []float32, grp, r0, r1 int) {
+	w, cg := p.w, p.cg
+	h, wd := w[0].in, w[1].in
+	oh, ow := w[0].out, w[1].out
+	for r := r0; r < r1; r++ {
+		row := src[(r-r0)*p.K : (r-r0+1)*p.K]
+		n, rem := r/(oh*ow), r%(oh*ow)
+		oy, ox := rem/ow, rem%ow
+		i := 0
+		for ky := 0; ky < w[0].k; ky++ {
+			iy := oy*w[0].stride - w[0].before + ky*w[0].dilation
+			for kx := 0; kx < w[1].k; kx++ {
+				ix := ox*w[1].stride - w[1].before + kx*w[1].dilation
+				tap := row[i : i+cg]
+				i += cg
+				if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+					continue
+				}
+				d := dx[((n*h+iy)*wd+ix)*p.c+grp*cg:][:cg]
+				for j, v := range tap {
+					d[j] += v
+				}
+			}
+		}
+	}
+}

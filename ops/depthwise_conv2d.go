@@ -187,37 +187,39 @@ func (l *DepthwiseConv2D) forward(out *Tensor, in []*Tensor, act ActFunc) error 
 // DepthwiseRows computes output rows [lo, hi) of the depthwise convolution
 // of x (geometry g, kernel k laid out [kh, kw, C, M], bias of C·M or nil)
 // into out; row r is image r/OutH, output row r%OutH. It is the portable
-// kernel layers and plans share.
+// kernel layers and plans share: tap by tap, each tap's weights are added
+// over the run of output pixels whose input lies inside the image.
 func DepthwiseRows(g DepthwiseGeometry, out, x, k, bias []float32, lo, hi int) {
 	c, m := g.C, g.M
 	cm := c * m
 	for r := lo; r < hi; r++ {
 		n, oy := r/g.OutH, r%g.OutH
 		img := x[n*g.H*g.W*c : (n+1)*g.H*g.W*c]
+		orow := out[r*g.OutW*cm : (r+1)*g.OutW*cm]
 		for ox := 0; ox < g.OutW; ox++ {
-			acc := out[(r*g.OutW+ox)*cm : (r*g.OutW+ox+1)*cm]
 			if bias != nil {
-				copy(acc, bias)
+				copy(orow[ox*cm:(ox+1)*cm], bias)
 			} else {
-				clear(acc)
+				clear(orow[ox*cm : (ox+1)*cm])
 			}
-			for ky := 0; ky < g.KH; ky++ {
-				iy := oy*g.SH - g.PadTop + ky*g.DH
-				if iy < 0 || iy >= g.H {
-					continue
-				}
-				for kx := 0; kx < g.KW; kx++ {
+		}
+		for ky := 0; ky < g.KH; ky++ {
+			iy := oy*g.SH - g.PadTop + ky*g.DH
+			if iy < 0 || iy >= g.H {
+				continue
+			}
+			xrow := img[iy*g.W*c : (iy+1)*g.W*c]
+			for kx := 0; kx < g.KW; kx++ {
+				w := k[(ky*g.KW+kx)*cm : (ky*g.KW+kx+1)*cm]
+				ox0, ox1 := g.ColumnRun(kx)
+				for ox := ox0; ox < ox1; ox++ {
 					ix := ox*g.SW - g.PadLeft + kx*g.DW
-					if ix < 0 || ix >= g.W {
-						continue
-					}
-					px := img[(iy*g.W+ix)*c : (iy*g.W+ix+1)*c]
-					w := k[(ky*g.KW+kx)*cm : (ky*g.KW+kx+1)*cm]
+					px := xrow[ix*c : (ix+1)*c]
+					acc := orow[ox*cm : (ox+1)*cm]
 					if m == 1 {
-						w = w[:len(px)]
-						a := acc[:len(px)]
+						w, acc := w[:len(px)], acc[:len(px)]
 						for i, v := range px {
-							a[i] += v * w[i]
+							acc[i] += v * w[i]
 						}
 						continue
 					}
@@ -231,6 +233,21 @@ func DepthwiseRows(g DepthwiseGeometry, out, x, k, bias []float32, lo, hi int) {
 			}
 		}
 	}
+}
+
+// ColumnRun returns the output columns [ox0, ox1) whose kernel column kx
+// falls inside the image: 0 ≤ ox·SW - PadLeft + kx·DW < W.
+func (g DepthwiseGeometry) ColumnRun(kx int) (ox0, ox1 int) {
+	off := kx*g.DW - g.PadLeft // ix = ox·SW + off
+	ox0 = 0
+	if off < 0 {
+		ox0 = (-off + g.SW - 1) / g.SW
+	}
+	if g.W-1-off < 0 {
+		return ox0, ox0
+	}
+	ox1 = min((g.W-1-off)/g.SW+1, g.OutW)
+	return ox0, max(ox1, ox0)
 }
 
 // ForwardRef computes the convolution by its definition, in float64:

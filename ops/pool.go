@@ -193,3 +193,28 @@ func (c *Pool2DConfig) forward(l Layer, out *Tensor, in []*Tensor, op poolOp) er
 	})
 	return nil
 }
+
+// PoolWindows is a pooling layer's windows over one per-sample input shape,
+// for passes outside ops (a backward pass) that must pool the same cells.
+type PoolWindows struct{ g poolGeom }
+
+// Windows resolves the layer's windows on per-sample input shape in.
+func (l *MaxPooling2D) Windows(in Shape) (PoolWindows, error) {
+	g, err := l.geometry(l, []Shape{in})
+	return PoolWindows{g}, err
+}
+
+// Windows resolves the layer's windows on per-sample input shape in.
+func (l *AveragePooling2D) Windows(in Shape) (PoolWindows, error) {
+	g, err := l.geometry(l, []Shape{in})
+	return PoolWindows{g}, err
+}
+
+// Out is the output's height and width.
+func (w PoolWindows) Out() (oh, ow int) { return w.g.oh, w.g.ow }
+
+// Window returns the part of output cell (y, x)'s window inside the image.
+func (w PoolWindows) Window(y, x int) (y0, y1, x0, x1 int) { return w.g.window(y, x) }
+
+// Divisor is what average pooling divides output cell (y, x)'s sum by.
+func (w PoolWindows) Divisor(y, x int) int { return w.g.divisor(y, x) }

@@ -35,6 +35,10 @@ func (p *plan) backwardNode(ws *workspace, nd *ops.Node) {
 	inShape := func() ops.Shape { return ws.out[in.ID].Shape } // nil for a ReLU's fused producer
 	switch l := nd.Layer.(type) {
 	case *ops.Conv2D:
+		if isGeneralConv(l) {
+			p.backwardRegistered(ws, nd, generalConv, g)
+			return
+		}
 		p.convBackward(ws, nd, l, g, dx, acc[0])
 	case *ops.BatchNormalization:
 		bnBackward(l, p.state[nd.ID].(*bnState), ws.out[in.ID].Data, g, mask, dx, acc[0],

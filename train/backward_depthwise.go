@@ -23,11 +23,7 @@ type depthwiseState struct {
 
 func newDepthwiseState(nd *ops.Node, batch int) any {
 	l := nd.Layer.(*ops.DepthwiseConv2D)
-	st := &depthwiseState{partial: depthwisePartials(l, batch)}
-	if l.Activation != ops.Linear {
-		st.pre = ops.NewTensor(append([]int{batch}, nd.Shape...)...)
-	}
-	return st
+	return &depthwiseState{partial: depthwisePartials(l, batch), pre: newPreActivation(l.Activation, batch, nd.Shape)}
 }
 
 // depthwisePartials is room for one kernel-and-bias gradient per image.
@@ -38,16 +34,7 @@ func depthwisePartials(l *ops.DepthwiseConv2D, batch int) []float32 {
 // depthwiseForward keeps the pre-activation output when the layer has an
 // activation whose derivative needs it.
 func depthwiseForward(c *forwardCtx) error {
-	l := c.nd.Layer.(*ops.DepthwiseConv2D)
-	st := c.state.(*depthwiseState)
-	if st.pre == nil {
-		return l.Forward(c.out, c.in, c.mode)
-	}
-	if err := l.ForwardLinear(st.pre, c.in, c.mode); err != nil {
-		return err
-	}
-	act := ops.Activation{Name: l.Name, Func: l.Activation}
-	return act.Forward(c.out, []*ops.Tensor{st.pre}, c.mode)
+	return forwardActivated(c.nd.Layer.(*ops.DepthwiseConv2D), c.state.(*depthwiseState).pre, c.out, c.in, c.mode)
 }
 
 // depthwiseBackward takes the gradient through the activation, then, image
@@ -58,15 +45,7 @@ func depthwiseBackward(c *backwardCtx) {
 	st := c.state.(*depthwiseState)
 	x := c.in[0]
 	g, _ := l.Geometry(x.Shape[0], x.Shape[1:])
-	dz := c.dy
-	if st.pre != nil {
-		dz = c.tmp[:len(c.dy)]
-		var pre []float32
-		if needsInput(l.Activation) {
-			pre = st.pre.Data
-		}
-		actGrad(l.Activation, dz, c.dy, pre, c.out.Data, false)
-	}
+	dz := throughActivation(l.Activation, st.pre, c)
 	depthwiseGrad(l, g, st.partial, x.Data, dz, c.dx[0], c.accum[0], c.grad)
 }
 
@@ -126,31 +105,37 @@ func depthwiseImageGrad(g ops.DepthwiseGeometry, n int, dz, x, k, dx []float32, 
 		}
 	}
 	for oy := 0; oy < g.OutH; oy++ {
+		grow := dz[(n*g.OutH+oy)*g.OutW*cm : (n*g.OutH+oy+1)*g.OutW*cm]
 		for ox := 0; ox < g.OutW; ox++ {
-			gz := dz[((n*g.OutH+oy)*g.OutW+ox)*cm:][:cm]
-			for i, v := range gz {
+			for i, v := range grow[ox*cm : (ox+1)*cm] {
 				db[i] += v
 			}
-			for ky := 0; ky < g.KH; ky++ {
-				iy := oy*g.SH - g.PadTop + ky*g.DH
-				if iy < 0 || iy >= g.H {
-					continue
-				}
-				for kx := 0; kx < g.KW; kx++ {
+		}
+		for ky := 0; ky < g.KH; ky++ {
+			iy := oy*g.SH - g.PadTop + ky*g.DH
+			if iy < 0 || iy >= g.H {
+				continue
+			}
+			xrow := img[iy*g.W*c : (iy+1)*g.W*c]
+			var dxrow []float32
+			if dimg != nil {
+				dxrow = dimg[iy*g.W*c : (iy+1)*g.W*c]
+			}
+			for kx := 0; kx < g.KW; kx++ {
+				tap := (ky*g.KW + kx) * cm
+				w, dw := k[tap:tap+cm], dk[tap:tap+cm]
+				ox0, ox1 := g.ColumnRun(kx)
+				for ox := ox0; ox < ox1; ox++ {
 					ix := ox*g.SW - g.PadLeft + kx*g.DW
-					if ix < 0 || ix >= g.W {
-						continue
-					}
-					px := img[(iy*g.W+ix)*c:][:c]
-					tap := (ky*g.KW + kx) * cm
-					w, dw := k[tap:][:cm], dk[tap:][:cm]
+					px := xrow[ix*c : (ix+1)*c]
+					gz := grow[ox*cm : (ox+1)*cm]
 					if m == 1 {
-						gz, w, dw := gz[:c], w[:c], dw[:c]
+						gz, dw := gz[:len(px)], dw[:len(px)]
 						for i, v := range px {
 							dw[i] += gz[i] * v
 						}
-						if dimg != nil {
-							dp := dimg[(iy*g.W+ix)*c:][:c]
+						if dxrow != nil {
+							dp, w := dxrow[ix*c:(ix+1)*c], w[:len(gz)]
 							for i, gv := range gz {
 								dp[i] += gv * w[i]
 							}
@@ -164,8 +149,8 @@ func depthwiseImageGrad(g ops.DepthwiseGeometry, n int, dz, x, k, dx []float32, 
 							dwi[j] += gv * v
 							s += gv * wi[j]
 						}
-						if dimg != nil {
-							dimg[(iy*g.W+ix)*c+i] += s
+						if dxrow != nil {
+							dxrow[ix*c+i] += s
 						}
 					}
 				}

@@ -27,9 +27,7 @@ func newSeparableState(nd *ops.Node, batch int) any {
 	midShape, _ := l.Depthwise.OutputShape(nd.Inputs[0].Shape)
 	st := &separableState{mid: ops.NewTensor(append([]int{batch}, midShape...)...), partial: depthwisePartials(l.Depthwise, batch)}
 	st.dmid = make([]float32, st.mid.Len())
-	if l.Activation != ops.Linear {
-		st.pre = ops.NewTensor(append([]int{batch}, nd.Shape...)...)
-	}
+	st.pre = newPreActivation(l.Activation, batch, nd.Shape)
 	return st
 }
 
@@ -40,15 +38,8 @@ func separableForward(c *forwardCtx) error {
 		return err
 	}
 	pw := *l.Pointwise
-	pw.Activation = ops.Linear
-	if st.pre == nil {
-		return pw.Forward(c.out, []*ops.Tensor{st.mid}, c.mode)
-	}
-	if err := pw.Forward(st.pre, []*ops.Tensor{st.mid}, c.mode); err != nil {
-		return err
-	}
-	act := ops.Activation{Name: l.Name, Func: l.Activation}
-	return act.Forward(c.out, []*ops.Tensor{st.pre}, c.mode)
+	pw.Activation = l.Activation // the layer's field is the one to honour
+	return forwardActivated(&pw, st.pre, c.out, []*ops.Tensor{st.mid}, c.mode)
 }
 
 // separableBackward takes the gradient through the activation and the 1×1
@@ -57,15 +48,7 @@ func separableForward(c *forwardCtx) error {
 func separableBackward(c *backwardCtx) {
 	l := c.nd.Layer.(*ops.SeparableConv2D)
 	st := c.state.(*separableState)
-	dz := c.dy
-	if st.pre != nil {
-		dz = c.tmp[:len(c.dy)]
-		var pre []float32
-		if needsInput(l.Activation) {
-			pre = st.pre.Data
-		}
-		actGrad(l.Activation, dz, c.dy, pre, c.out.Data, false)
-	}
+	dz := throughActivation(l.Activation, st.pre, c)
 	f := l.Filters
 	cm := st.mid.Shape[3]
 	rows := st.mid.Len() / cm

@@ -54,8 +54,10 @@ func (p *plan) forwardNode(ws *workspace, nd *ops.Node, ins []*ops.Tensor, mode 
 		maxPoolForward(l, out, ins[0], ws.argmax[nd.ID])
 		return nil
 	case *ops.Conv2D:
-		convForward(l, p.state[nd.ID].(*convState), out, ins[0])
-		return nil
+		if !isGeneralConv(l) {
+			convForward(l, p.state[nd.ID].(*convState), out, ins[0])
+			return nil
+		}
 	}
 	if nd == p.output && p.logitsOut {
 		return nd.Layer.(ops.Activated).ForwardLinear(out, ins, mode)

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/simdnet/simdnet/ops"
@@ -27,6 +28,22 @@ var cnnLayerCases = []layerCase{
 	{name: "depthwise_hard_swish_accumulated", in: []int{5, 5, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		d := g.DepthwiseConv2D(x, ops.DepthwiseConv2DConfig{KernelSize: [2]int{3, 3}, Padding: ops.Same, Activation: ops.HardSwish})
 		return g.Add(d, x) // x's gradient sums both uses
+	}},
+	{name: "conv_groups2_same", in: []int{5, 5, 4}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.Conv2D(x, ops.Conv2DConfig{Filters: 6, KernelSize: [2]int{3, 3}, Groups: 2, Padding: ops.Same})
+	}},
+	{name: "conv_groups4_s2_valid_nobias", in: []int{7, 6, 8}, batch: 3, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.Conv2D(x, ops.Conv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, Groups: 4, Strides: [2]int{2, 2}, NoBias: true})
+	}},
+	{name: "conv_dilated_accumulated", in: []int{7, 7, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		y := g.Conv2D(x, ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{3, 3}, DilationRate: [2]int{2, 2}, Padding: ops.Same})
+		return g.Add(y, x)
+	}},
+	{name: "conv_pointwise_groups_gelu", in: []int{3, 5, 6}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.Conv2D(x, ops.Conv2DConfig{Filters: 9, KernelSize: [2]int{1, 1}, Groups: 3, Activation: ops.GELU})
+	}},
+	{name: "conv_relu_activation", in: []int{4, 4, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.Conv2D(x, ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{3, 3}, Padding: ops.Same, Activation: ops.ReLU})
 	}},
 	{name: "separable_swish_m2", in: []int{6, 5, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.SeparableConv2D(x, ops.SeparableConv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, DepthMultiplier: 2, Strides: [2]int{2, 2}, Padding: ops.Same, Activation: ops.Swish})
@@ -85,14 +102,40 @@ var cnnLayerCases = []layerCase{
 	{name: "dense_sigmoid", in: []int{6}, batch: 3, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.Dense(x, ops.DenseConfig{Units: 4, Activation: ops.Sigmoid})
 	}},
+	{name: "maxpool_ceil_pads", in: []int{6, 7, 2}, batch: 2, distinct: true, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.MaxPooling2D(x, ops.Pool2DConfig{PoolSize: [2]int{3, 3}, Strides: [2]int{2, 2}, Pads: [4]int{1, 0, 1, 1}, CeilMode: true})
+	}},
+	{name: "avgpool_count_include_pad", in: []int{5, 6, 2}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.AveragePooling2D(x, ops.Pool2DConfig{PoolSize: [2]int{3, 3}, Strides: [2]int{2, 2}, Pads: [4]int{1, 1, 1, 1}, CountIncludePad: true})
+	}},
+	{name: "avgpool_ceil_exclude_pad", in: []int{6, 5, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		return g.AveragePooling2D(x, ops.Pool2DConfig{PoolSize: [2]int{2, 2}, CeilMode: true, CountIncludePad: true})
+	}},
 	{name: "dropout_inference_shape", in: []int{3, 3, 2}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.Dropout(x, 0, 1) // rate 0: the identity, also while training
 	}},
 }
 
 func TestCNNLayerGradients(t *testing.T) {
-	cases := append([]layerCase(nil), cnnLayerCases...)
-	for f := ops.Linear; f <= ops.Tanh; f++ {
+	checkLayerCases(t, cnnLayerCases, true)
+}
+
+// TestGeneralConvBlocks checks the grouped and dilated convolutions' backward
+// with blocks of a few rows, so that the kernel gradient sums over blocks.
+func TestGeneralConvBlocks(t *testing.T) {
+	defer func(b int) { generalConvBlock = b }(generalConvBlock)
+	generalConvBlock = 200
+	var cases []layerCase
+	for _, c := range cnnLayerCases {
+		if strings.HasPrefix(c.name, "conv_") {
+			cases = append(cases, c)
+		}
+	}
+	checkLayerCases(t, cases, false)
+}
+
+func checkLayerCases(t *testing.T, cases []layerCase, activations bool) {
+	for f := ops.Linear; activations && f <= ops.Tanh; f++ {
 		if f == ops.Softmax {
 			continue
 		}

@@ -69,6 +69,9 @@ func register[L ops.Layer](t layerTraining) {
 
 // trainingOf returns the registered training passes of nd's layer.
 func trainingOf(nd *ops.Node) (layerTraining, bool) {
+	if l, ok := nd.Layer.(*ops.Conv2D); ok && isGeneralConv(l) {
+		return generalConv, true
+	}
 	t, ok := trainings[reflect.TypeOf(nd.Layer)]
 	return t, ok
 }

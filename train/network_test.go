@@ -2,7 +2,6 @@ package train
 
 import (
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/simdnet/simdnet/ops"
@@ -68,23 +67,7 @@ func TestResidualNetworkGradients(t *testing.T) {
 	g := tinyResNet(3, 3)
 	jitter(g, rng)
 	x, labels := syntheticBatch(rng, 3, [3]int{8, 8, 3}, 3)
-	tr, err := NewTrainer(g, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := tr.Gradients(x, labels)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loss := crossEntropy(t, g, x, labels)
-	if ref := loss(); abs(ref-r.Loss) > 1e-5*(1+abs(ref)) {
-		t.Fatalf("loss %v, reference forward gives %v", r.Loss, ref)
-	}
-	names := Params(g)
-	for i, w := range tr.TrainableParams() {
-		name := names[slices.IndexFunc(names, func(np NamedParam) bool { return np.Param == w })].Key()
-		checkDirectional(t, name, w.Value, tr.Grads()[i], loss, rng, netRel)
-	}
+	checkTrainerGradients(t, g, x, labels, rng)
 }
 
 // TestResidualNetworkInputGradient checks the gradient that reaches the

@@ -130,20 +130,13 @@ func fill(n, v int) []int {
 func supported(nd *ops.Node) error {
 	switch l := nd.Layer.(type) {
 	case *ops.Conv2D:
-		if !l.Plain() || l.Activation != ops.Linear {
-			return fmt.Errorf("train: layer %q (Conv2D) with groups = %d, dilation_rate %v or activation=%v has no backward pass", l.LayerName(), l.Groups, l.DilationRate, l.Activation)
-		}
-		return nil
-	case *ops.MaxPooling2D:
-		return plainPool(l, l.Pool2DConfig)
-	case *ops.AveragePooling2D:
-		return plainPool(l, l.Pool2DConfig)
+		return nil // grouped, dilated and activated ones: see generalConv
 	case *ops.Dense:
 		if !needsInput(l.Activation) {
 			return nil
 		}
 		return fmt.Errorf("train: layer %q (Dense) with activation=%v has no backward pass: the derivative needs the pre-activation; use a linear Dense and an Activation layer", l.LayerName(), l.Activation)
-	case *ops.Input, *ops.BatchNormalization, *ops.Add,
+	case *ops.Input, *ops.BatchNormalization, *ops.Add, *ops.MaxPooling2D, *ops.AveragePooling2D,
 		*ops.GlobalAveragePooling2D,
 		*ops.GlobalMaxPooling2D, *ops.ZeroPadding2D, *ops.Flatten:
 		return nil
@@ -157,14 +150,6 @@ func supported(nd *ops.Node) error {
 		return nil
 	}
 	return fmt.Errorf("train: layer %q (%s) has no backward pass", nd.Name(), nd.Layer.Class())
-}
-
-// plainPool refuses the PyTorch pooling options the backward pass lacks.
-func plainPool(l ops.Layer, c ops.Pool2DConfig) error {
-	if c.Pads != [4]int{} || c.CeilMode || c.CountIncludePad {
-		return fmt.Errorf("train: layer %q (%s) with explicit pads, ceil_mode or count_include_pad has no backward pass", l.LayerName(), l.Class())
-	}
-	return nil
 }
 
 // checkOutput requires a classifier head: an output that ends in softmax,
@@ -248,6 +233,9 @@ func (p *plan) makeState() {
 		case *ops.Add:
 			p.state[nd.ID] = newAddState(len(nd.Inputs), nd.Shape[len(nd.Shape)-1])
 		case *ops.Conv2D:
+			if isGeneralConv(l) {
+				break // gradients allocated below
+			}
 			k, f := l.Kernel.Len(), l.Filters
 			n := k
 			if l.Bias != nil {

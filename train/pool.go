@@ -7,38 +7,42 @@ import (
 )
 
 // poolGeom is a pooling layer's geometry for one input shape (N, H, W, C):
-// a kh×kw window moved by sh×sw, padding top and left, output oh×ow.
+// a kh×kw window, output oh×ow, the windows as the layer resolves them
+// (padding, ceil_mode, count_include_pad).
 type poolGeom struct {
-	n, h, w, c     int
-	kh, kw, sh, sw int
-	top, left      int
-	oh, ow         int
+	n, h, w, c int
+	kh, kw     int
+	oh, ow     int
+	win        ops.PoolWindows
 }
 
-// newPoolGeom resolves cfg on an input of shape in, as Keras does: zero
-// strides mean the pool size, and Same padding puts the odd cell last.
-func newPoolGeom(cfg ops.Pool2DConfig, in ops.Shape) poolGeom {
-	st := cfg.Strides
-	if st == [2]int{} {
-		st = cfg.PoolSize
+// newPoolGeom resolves a pooling layer's windows on an input of shape in
+// (with the batch); the plan checked the shape.
+func newPoolGeom(l ops.Layer, cfg ops.Pool2DConfig, in ops.Shape) poolGeom {
+	var win ops.PoolWindows
+	var err error
+	switch l := l.(type) {
+	case *ops.MaxPooling2D:
+		win, err = l.Windows(in[1:])
+	case *ops.AveragePooling2D:
+		win, err = l.Windows(in[1:])
 	}
-	g := poolGeom{n: in[0], h: in[1], w: in[2], c: in[3], kh: cfg.PoolSize[0], kw: cfg.PoolSize[1], sh: st[0], sw: st[1]}
-	g.oh, g.top, _ = cfg.Padding.Window(g.h, g.kh, g.sh)
-	g.ow, g.left, _ = cfg.Padding.Window(g.w, g.kw, g.sw)
+	if err != nil {
+		panic("train: " + err.Error())
+	}
+	g := poolGeom{n: in[0], h: in[1], w: in[2], c: in[3], kh: cfg.PoolSize[0], kw: cfg.PoolSize[1], win: win}
+	g.oh, g.ow = win.Out()
 	return g
 }
 
 // window returns the part of output cell (y, x)'s window inside the image.
-func (g *poolGeom) window(y, x int) (y0, y1, x0, x1 int) {
-	y0, x0 = y*g.sh-g.top, x*g.sw-g.left
-	return max(y0, 0), min(y0+g.kh, g.h), max(x0, 0), min(x0+g.kw, g.w)
-}
+func (g *poolGeom) window(y, x int) (y0, y1, x0, x1 int) { return g.win.Window(y, x) }
 
 // maxPoolForward is MaxPooling2D's forward that also records, for every
 // output value, the offset within its image of the input value it came
 // from (the first of equal maxima), so the backward pass is a scatter.
 func maxPoolForward(l *ops.MaxPooling2D, out, x *ops.Tensor, argmax []int32) {
-	g := newPoolGeom(l.Pool2DConfig, x.Shape)
+	g := newPoolGeom(l, l.Pool2DConfig, x.Shape)
 	ch := g.c
 	imgLen := g.h * g.w * ch
 	parallel.For(g.n*g.oh, parallel.Grain(g.ow*ch*g.kh*g.kw), func(lo, hi int) {
@@ -89,11 +93,11 @@ func maxPoolBackward(dx, g []float32, argmax []int32, in, out ops.Shape, accum b
 	})
 }
 
-// avgPoolBackward spreads each output gradient evenly over the input cells
-// its window averaged (those inside the image, as the forward divides by
-// their number).
+// avgPoolBackward spreads each output gradient over the input cells its
+// window averaged, divided as the forward divides (by the cells inside the
+// image, or with count_include_pad by the window within the padding).
 func avgPoolBackward(l *ops.AveragePooling2D, dx, g []float32, in ops.Shape, accum bool) {
-	pg := newPoolGeom(l.Pool2DConfig, in)
+	pg := newPoolGeom(l, l.Pool2DConfig, in)
 	ch := pg.c
 	imgLen, outLen := pg.h*pg.w*ch, pg.oh*pg.ow*ch
 	parallel.For(pg.n, parallel.Grain(imgLen), func(lo, hi int) {
@@ -106,7 +110,7 @@ func avgPoolBackward(l *ops.AveragePooling2D, dx, g []float32, in ops.Shape, acc
 				for x := range pg.ow {
 					src := g[n*outLen+(y*pg.ow+x)*ch:][:ch]
 					y0, y1, x0, x1 := pg.window(y, x)
-					inv := 1 / float32((y1-y0)*(x1-x0))
+					inv := 1 / float32(pg.win.Divisor(y, x))
 					for iy := y0; iy < y1; iy++ {
 						for ix := x0; ix < x1; ix++ {
 							dst := d[(iy*pg.w+ix)*ch:][:ch]

@@ -46,6 +46,9 @@ func newWorkspace(p *plan, batch int) *workspace {
 		case *ops.MaxPooling2D:
 			ws.argmax[nd.ID] = make([]int32, size)
 		case *ops.Conv2D:
+			if isGeneralConv(l) {
+				break
+			}
 			geo, _ := l.Geometry(batch, nd.Inputs[0].Shape)
 			if p.needGrad[nd.Inputs[0].ID] && inputGradPath(geo, l.Filters) == col2imGrad {
 				rows, _ := convChunk(batch, nd.Shape)
