@@ -47,19 +47,22 @@ func benchPlan(b *testing.B, p *plan.Plan, batch int, flop float64) {
 	b.ReportMetric(flop*float64(batch)/sec/1e9, "GFLOPS")
 }
 
-// BenchmarkMobileNetV2 is fused inference of MobileNetV2 (alpha 1) at
-// 224×224 for 1000 classes, batch 1 and 32, the depthwise steps on the
-// selected dwconv kernel. Threads follow -cpu:
+// BenchmarkMobileNetV2 is fused inference of MobileNetV2 (alpha 1, 1000
+// classes) at 224×224 (ImageNet's size) and 64×64 (SIGNS'), batch 1
+// (latency) and 32 (throughput), the depthwise steps on the selected
+// dwconv kernel. Threads follow -cpu:
 //
 //	go test -run '^$' -bench MobileNetV2 -cpu 1,2 ./bench
 func BenchmarkMobileNetV2(b *testing.B) {
-	g, p, err := Compiled("mobilenetv2", [3]int{224, 224, 3}, 1000, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	flop := ForwardFlops(g)
-	for _, batch := range []int{1, 32} {
-		b.Run(fmt.Sprintf("b%d", batch), func(b *testing.B) { benchPlan(b, p, batch, flop) })
+	for _, side := range []int{224, 64} {
+		g, p, err := Compiled("mobilenetv2", [3]int{side, side, 3}, 1000, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		flop := ForwardFlops(g)
+		for _, batch := range []int{1, 32} {
+			b.Run(fmt.Sprintf("%d/b%d", side, batch), func(b *testing.B) { benchPlan(b, p, batch, flop) })
+		}
 	}
 }
 
