@@ -30,7 +30,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	classes := []string{"zero", "one", "two", "three", "four", "five"}
-	if err := weights.Save(path, g, cfg, weights.WithClasses(classes...)); err != nil {
+	if err := weights.Save(path, g, weights.WithArch(cfg), weights.WithClasses(classes...)); err != nil {
 		log.Fatal(err)
 	}
 

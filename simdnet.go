@@ -10,30 +10,42 @@
 //	top, err := m.Predict(img) // any image.Image, any size
 //	fmt.Println(top[0].Class, top[0].Probability)
 //
-// Load compiles the network into a fused inference plan (see ops.Compile):
+// Load compiles the network into a fused inference plan (see plan.Compile):
 // BatchNorm folded into the convolutions, ReLU and residual additions in the
 // GEMM epilogue, weights packed for the CPU's fastest kernel. A Model is safe
-// for concurrent use and allocates nothing per batch in steady state.
+// for concurrent use by any number of goroutines; its plan allocates nothing
+// per batch in steady state. Close releases it: Close waits for the calls in
+// flight, and calls after it return ErrClosed.
 //
 // The packages below it are usable on their own: gemm (SGEMM), im2col, ops
-// (tensors, layers, graphs, the planner), resnet (architectures), weights
-// (model files, Keras import) and train (backward pass, optimizers, fit).
+// (tensors, layers, graphs), plan (the inference planner), resnet
+// (architectures), weights (model files, Keras import) and train (backward
+// pass, optimizers, fit).
 package simdnet
 
 import (
+	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"image"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/weights"
 )
 
-// Model is a classifier compiled for inference.
+// ErrClosed is what a Model's methods return after Close.
+var ErrClosed = errors.New("simdnet: model is closed")
+
+// Model is a classifier compiled for inference. It is safe for concurrent
+// use. The compiled plan holds its own copy of the weights, so a Model keeps
+// no file open.
 type Model struct {
-	plan    *ops.Plan
+	plan    *plan.Plan
 	config  resnet.Config
 	classes []string
 }
@@ -47,11 +59,25 @@ type Prediction struct {
 
 // Load reads a model file and compiles it for inference.
 func Load(path string) (*Model, error) {
-	m, err := weights.Load(path)
+	return LoadContext(context.Background(), path)
+}
+
+// LoadContext is Load that gives up when ctx is done, returning ctx.Err():
+// before reading, and while the weights are folded and packed.
+//
+// The file is mapped read-only while the plan packs its own copy of the
+// weights, and unmapped before LoadContext returns, so loading costs one
+// copy of the weights rather than two.
+func LoadContext(ctx context.Context, path string) (*Model, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m, err := weights.Load(path, weights.ReadOnly())
 	if err != nil {
 		return nil, err
 	}
-	return compile(m)
+	defer m.Close()
+	return compile(ctx, m)
 }
 
 // LoadBytes reads a model file held in memory, such as one embedded in the
@@ -61,11 +87,19 @@ func LoadBytes(name string, data []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compile(m)
+	return compile(context.Background(), m)
 }
 
-func compile(m *weights.Model) (*Model, error) {
-	p, err := ops.Compile(m.Graph, ops.PlanOptions{})
+// FromWeights compiles a network the weights package has loaded (a model
+// or checkpoint file, or bare weights assigned to a graph built by hand)
+// for inference.
+func FromWeights(m *weights.Model) (*Model, error) { return compile(context.Background(), m) }
+
+func compile(ctx context.Context, m *weights.Model) (*Model, error) {
+	p, err := plan.CompileContext(ctx, m.Graph, plan.Options{})
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("simdnet: compiling %s: %w", m.Config.Arch, err)
 	}
@@ -86,13 +120,20 @@ func (m *Model) Classes() []string { return append([]string(nil), m.classes...) 
 func (m *Model) Config() resnet.Config { return m.config }
 
 // Plan is the compiled network, for batches (Plan.Run) and its statistics.
-func (m *Model) Plan() *ops.Plan { return m.plan }
+func (m *Model) Plan() *plan.Plan { return m.plan }
 
-// Predict classifies one image of any size (resized bilinearly to the
-// model's input, scaled by 1/255) and returns every class, most probable
-// first.
+// Close releases the compiled plan. It waits for the calls in flight to
+// finish; later calls return ErrClosed. Closing twice is harmless.
+func (m *Model) Close() error { return m.plan.Close() }
+
+// Predict classifies one image of any size (resized to the model's input
+// as ops.ImagePixels does, scaled by 1/255) and returns every class, most probable
+// first. It returns ErrClosed once Close has begun.
 func (m *Model) Predict(img image.Image) ([]Prediction, error) {
-	probs, err := m.plan.Predict(img)
+	probs, err := m.probabilities(img)
+	if errors.Is(err, plan.ErrClosed) {
+		return nil, ErrClosed
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +141,26 @@ func (m *Model) Predict(img image.Image) ([]Prediction, error) {
 	for i, p := range probs {
 		out[i] = Prediction{Index: i, Class: m.classes[i], Probability: p}
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Probability > out[b].Probability })
+	slices.SortStableFunc(out, func(a, b Prediction) int { return cmp.Compare(b.Probability, a.Probability) })
 	return out, nil
+}
+
+// probabilities runs the plan on one image of any size, resized to the
+// plan's input and scaled by 1/255 (ops.ImageInput), and returns the
+// output row.
+func (m *Model) probabilities(img image.Image) ([]float32, error) {
+	in := m.plan.InputShape()
+	if len(in) != 3 || in[2] != 3 {
+		return nil, fmt.Errorf("simdnet: Predict needs a model with an H×W×3 input, this one takes %v", in)
+	}
+	if b := img.Bounds(); b.Empty() {
+		return nil, fmt.Errorf("simdnet: Predict: the image is empty (%v)", b)
+	}
+	x := ops.ImageInput(img, in[0], in[1])
+	defer ops.PutImageInput(x)
+	out := ops.NewTensor(append([]int{1}, m.plan.OutputShape()...)...)
+	if err := m.plan.Run(out, x); err != nil {
+		return nil, err
+	}
+	return out.Data, nil
 }

@@ -21,7 +21,7 @@ func TestLoadMatchesGraph(t *testing.T) {
 	g, err := cfg.Build()
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "m.safetensors")
-	require.NoError(t, weights.Save(path, g, cfg, weights.WithClasses("a", "b", "c")))
+	require.NoError(t, weights.Save(path, g, weights.WithArch(cfg), weights.WithClasses("a", "b", "c")))
 
 	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
 	for i := range img.Pix {

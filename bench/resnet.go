@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 	"github.com/simdnet/simdnet/resnet"
 )
 
@@ -26,12 +27,12 @@ type ResNetResult struct {
 // CompiledResNet builds the named architecture for 64×64×3 SIGNS images with
 // seeded random weights and compiles it for inference with threads
 // goroutines per product (0: GOMAXPROCS).
-func CompiledResNet(arch string, threads int) (*ops.Graph, *ops.Plan, error) {
+func CompiledResNet(arch string, threads int) (*ops.Graph, *plan.Plan, error) {
 	g, err := resnet.Config{Arch: arch, InputShape: resnet.SignsInput, Classes: resnet.SignsClasses, Seed: 1}.Build()
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := ops.Compile(g, ops.PlanOptions{Threads: threads})
+	p, err := plan.Compile(g, plan.Options{Threads: threads})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -40,7 +41,7 @@ func CompiledResNet(arch string, threads int) (*ops.Graph, *ops.Plan, error) {
 
 // RandomImages is a batch of n images of the plan's input shape with values
 // in [0, 1), as scaled photos have.
-func RandomImages(p *ops.Plan, n int) *ops.Tensor {
+func RandomImages(p *plan.Plan, n int) *ops.Tensor {
 	x := ops.NewTensor(append([]int{n}, p.InputShape()...)...)
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	for i := range x.Data {
@@ -51,7 +52,7 @@ func RandomImages(p *ops.Plan, n int) *ops.Tensor {
 
 // ResNet times the compiled plan on a batch of the given size; flop is the
 // work of one image (ForwardFlops).
-func ResNet(arch string, flop float64, p *ops.Plan, batch, threads int, minRound time.Duration) (ResNetResult, error) {
+func ResNet(arch string, flop float64, p *plan.Plan, batch, threads int, minRound time.Duration) (ResNetResult, error) {
 	x := RandomImages(p, batch)
 	out := ops.NewTensor(append([]int{batch}, p.OutputShape()...)...)
 	var runErr error

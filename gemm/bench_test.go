@@ -27,7 +27,7 @@ func BenchmarkMicroKernel(b *testing.B) {
 					}
 					for b.Loop() {
 						for s := 0; s < strips; s++ {
-							kern.fn(k, a[s*step:], aRS, aKS, bp, kern.NR, c[s*kern.MR*kern.NR:], kern.NR, nil, 0, nil, accumulate, bp)
+							kern.fn(k, a[s*step:], aRS, aKS, bp, kern.NR, c[s*kern.MR*kern.NR:], kern.NR, nil, 0, nil, accumulate, bp, nil)
 						}
 					}
 					b.ReportMetric(2*float64(strips*kern.MR*kern.NR*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")

@@ -2,7 +2,7 @@
 //
 // It computes, for row-major float32 matrices,
 //
-//	C = alpha·op(A)·op(B) + beta·C  (+ bias per column, + residual R, then ReLU)
+//	C = act(alpha·op(A)·op(B) + beta·C + bias per column + residual R)
 //
 // with op = identity or transpose on either side. The structure follows BLIS:
 // five loops (NC, KC, MC, NR, MR) around a register-blocked micro-kernel that
@@ -24,8 +24,13 @@
 // Two extensions serve convolution layers: a caller may pack the A operand
 // itself (APacker, and RowPacker for row-major blocks), so that im2col writes
 // patches straight into a layout the kernel reads, and a weight matrix may be packed once (PackedB) and reused on
-// every call. The epilogue (Bias, Residual, ReLU) is applied to each C tile
-// while it is still in registers or L1.
+// every call. The epilogue (Bias, Residual, then an activation: ReLU,
+// clip/ReLU6, LeakyReLU, hard_swish, sigmoid or SiLU, given as a kind and
+// its parameters in Params.Act) is applied to each C tile while it is still
+// hot: in registers (bias, residual, ReLU, clip, LeakyReLU in every kernel;
+// hard_swish, sigmoid and SiLU too in the AVX-512 ones) or else in L1, by
+// internal/vec's AVX2 routine on the tile the kernel has just stored. Both
+// ways compute the same bits.
 //
 // Programmer errors (negative sizes, short slices, small leading dimensions)
 // panic with a message naming the argument, as reference BLAS does.

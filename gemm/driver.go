@@ -44,10 +44,13 @@ type job struct {
 	c   []float32
 	ldc int
 
-	bias []float32
-	res  []float32
-	ldr  int
-	relu bool
+	bias     []float32
+	res      []float32
+	ldr      int
+	relu     bool
+	kact     Activation // clip or LeakyReLU, applied by the kernels (kactFlag)
+	kactFlag uint       // applyClip, applyLeaky or 0
+	act      Activation // any other activation, applied after the kernel (applyAct)
 
 	kern *Kernel
 }
@@ -66,6 +69,11 @@ const lazyBytes = 384 << 10
 // 1.021 two, median of 21 alternating rounds).
 type workspace struct {
 	a, b, tile []float32
+	// act is the job's clip or LeakyReLU for the kernels: a copy here,
+	// in memory the pool keeps, because the address of a job's own field
+	// passed to a kernel through a func value would move every job to the
+	// heap.
+	act Activation
 }
 
 var workspaces = freelist.List[*workspace]{New: func() *workspace { return new(workspace) }}
@@ -77,13 +85,28 @@ func grow(buf []float32, n int) []float32 {
 	return buf[:n]
 }
 
-func (ws *workspace) fit(kern *Kernel, mc, kc, nc int) {
+// fit makes the buffers large enough for blocks of mc×kc of A and kc×nc of
+// B read from src. Only B packed per call needs the KC×NC block (megabytes);
+// B read in place packs at most its ragged last panel, and pre-packed B no
+// panel at all, so neither costs a worker its B block.
+func (ws *workspace) fit(kern *Kernel, mc, kc, nc int, src bSource) {
 	mr, nr := kern.MR, kern.NR
 	// Row blocks take (mc rounded up to MR) rows of ldBlock(kc) values,
 	// strips take as many rows of kc values; the larger serves both.
 	ws.a = grow(ws.a, (mc+mr-1)/mr*mr*ldBlock(kc))
-	ws.b = grow(ws.b, (nc+nr-1)/nr*nr*kc)
+	ws.b = grow(ws.b, bWorkspace(src, kc, nc, nr))
 	ws.tile = grow(ws.tile, mr*nr)
+}
+
+// bWorkspace is how many values of B packing space a block of kc×nc needs.
+func bWorkspace(src bSource, kc, nc, nr int) int {
+	switch src {
+	case bPrepacked:
+		return 0
+	case bInPlace:
+		return kc * nr // the ragged last panel, KC×NR: tens of KiB
+	}
+	return (nc + nr - 1) / nr * nr * kc
 }
 
 // ldBlock is the row stride of a row-major A block kc values deep: rounded
@@ -103,7 +126,8 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 	kern := jb.kern
 	mr, nr := kern.MR, kern.NR
 	kcStep := balancedKC(jb.k, kern.KC)
-	ws.fit(kern, min(kern.MC, i1-i0), kcStep, min(kern.NC, j1-j0))
+	ws.act = jb.kact
+	ws.fit(kern, min(kern.MC, i1-i0), kcStep, min(kern.NC, j1-j0), jb.bSrc)
 	for jc := j0; jc < j1; jc += kern.NC { // loop 5: NC columns of B and C
 		nc := min(kern.NC, j1-jc)
 		for pc := 0; pc < jb.k; pc += kcStep { // loop 4: KC deep slices
@@ -261,7 +285,7 @@ func (jb *job) bPanel(ws *workspace, pc, kc, jc, jr, cols int) ([]float32, int) 
 
 // tile runs the micro-kernel for the rows×cols tile of C at (i, j). The
 // first KC slice brings in beta·C and the residual, the last one adds the
-// bias and applies the ReLU, so each is done once per element.
+// bias and applies the activation, so each is done once per element.
 func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStride, kc, i, j, rows, cols int, first, last bool, bNext []float32) {
 	kern := jb.kern
 	ldc := jb.ldc
@@ -288,11 +312,16 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 		if jb.relu {
 			flags |= applyReLU
 		}
+		flags |= jb.kactFlag
 	}
 	if rows == kern.MR && cols == kern.NR {
-		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags, bNext)
+		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags, bNext, &ws.act)
+		if last {
+			jb.applyAct(c, rows, cols)
+		}
 		return
 	}
+
 	// Edge tile. A strip of at most 8 rows runs the 4-row kernel once or
 	// twice, if the kernel has one, rather than the full MR rows.
 	fn, mr := kern.fn, kern.MR
@@ -307,15 +336,18 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 			rr = res[r0*jb.ldr:]
 		}
 		if sub == mr && cols == kern.NR {
-			fn(kc, ar, aRS, aKS, b, bStride, cr, ldc, rr, jb.ldr, bias, flags, bNext)
+			fn(kc, ar, aRS, aKS, b, bStride, cr, ldc, rr, jb.ldr, bias, flags, bNext, &ws.act)
 			continue
 		}
 		// Compute the whole tile into the workspace, then store only the
 		// part that lies inside C.
-		fn(kc, ar, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0, nil, 0, bNext)
+		fn(kc, ar, aRS, aKS, b, bStride, ws.tile, kern.NR, nil, 0, nil, 0, bNext, nil)
 		for r := 0; r < sub; r++ {
-			finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], cr[r*ldc:r*ldc+cols], resRow(rr, r, jb.ldr, cols, flags), bias, flags)
+			finishRow(ws.tile[r*kern.NR:r*kern.NR+cols], cr[r*ldc:r*ldc+cols], resRow(rr, r, jb.ldr, cols, flags), bias, flags, &ws.act)
 		}
+	}
+	if last {
+		jb.applyAct(c, rows, cols)
 	}
 }
 
@@ -346,7 +378,7 @@ func (jb *job) prepareC(c []float32, i, j, rows, cols int) {
 }
 
 // noProduct handles k == 0 or alpha == 0, where A and B are not read (as in
-// BLAS) and only beta·C, the bias, the residual and the ReLU remain.
+// BLAS) and only beta·C, the bias, the residual and the activation remain.
 func (jb *job) noProduct() {
 	for i := 0; i < jb.m; i++ {
 		row := jb.c[i*jb.ldc : i*jb.ldc+jb.n]
@@ -358,12 +390,13 @@ func (jb *job) noProduct() {
 		if jb.relu {
 			flags |= applyReLU
 		}
-		finishRowInPlace(row, jb.bias, flags)
+		finishRowInPlace(row, jb.bias, flags|jb.kactFlag, &jb.kact)
+		jb.applyAct(row, 1, jb.n)
 	}
 }
 
-// finishRowInPlace applies bias and ReLU to a row of C.
-func finishRowInPlace(row, bias []float32, flags uint) {
+// finishRowInPlace applies bias, ReLU, clip and LeakyReLU to a row of C.
+func finishRowInPlace(row, bias []float32, flags uint, act *Activation) {
 	if flags&addBias != 0 {
 		bias = bias[:len(row)]
 		for j := range row {
@@ -375,4 +408,5 @@ func finishRowInPlace(row, bias []float32, flags uint) {
 			row[j] = max(row[j], 0)
 		}
 	}
+	finishAct(row, flags, act)
 }

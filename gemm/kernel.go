@@ -24,6 +24,9 @@ type Kernel struct {
 	// edge4, if set, computes a 4×NR tile from the same A and B layouts;
 	// edge strips of at most 8 rows run it instead of a mostly idle fn.
 	edge4 microKernel
+	// acts are the activation flags (kernelActs) that fn and edge4 apply in
+	// registers; the driver applies the others to the stored tile.
+	acts uint
 }
 
 // microKernel computes the MR×NR product of an A strip and a B panel:
@@ -34,6 +37,9 @@ type Kernel struct {
 //	    if flags&addResidual != 0 { t += res[i*ldr+j] }
 //	    if flags&addBias     != 0 { t += bias[j] }
 //	    if flags&applyReLU   != 0 { t = max(t, 0) }
+//	    if flags&applyClip   != 0 { t = min(max(t, act.Lo), act.Hi) }
+//	    if flags&applyLeaky  != 0 && t < 0 { t *= act.Alpha }
+//	    if flags&applyHardSwish|applySigmoid|applySiLU != 0 { t = that activation(t) }
 //	    c[i*ldc+j] = t
 //
 // k is at least 1. a is either a packed strip (aRS == 1, aKS == MR) or MR
@@ -49,15 +55,66 @@ type Kernel struct {
 // first strip runs; the driver gives each strip of a block a different part
 // of the next panel. Only the address is used (prefetches never fault); the
 // portable kernel ignores it.
-type microKernel func(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, bNext []float32)
+//
+// act holds the bounds of the clip (ReLU6) and the slope of the LeakyReLU;
+// it is read only when one of their flags is set. A kernel applies the
+// activations of its Kernel.acts in registers, with the same operations as
+// vec.Activate (so that the results, NaNs and signed zeros included, are
+// the same bits); the driver applies the others to the stored tile
+// (job.applyAct).
+type microKernel func(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, bNext []float32, act *Activation)
 
 // Micro-kernel flags.
 const (
-	accumulate  = 1 << iota // add the existing C tile instead of overwriting it
-	addBias                 // add bias[j] to column j
-	applyReLU               // clamp the result at zero
-	addResidual             // add res[i*ldr+j]
+	accumulate     = 1 << iota // add the existing C tile instead of overwriting it
+	addBias                    // add bias[j] to column j
+	applyReLU                  // clamp the result at zero
+	addResidual                // add res[i*ldr+j]
+	applyClip                  // clamp to [act.Lo, act.Hi]
+	applyLeaky                 // multiply negative values by act.Alpha
+	applyHardSwish             // x·min(max(x+3, 0), 6)/6
+	applySigmoid               // 1/(1+exp(-x))
+	applySiLU                  // x·sigmoid(x)
+
+	// kernelActs are the activation flags a micro-kernel may implement
+	// (Kernel.acts says which it does).
+	kernelActs = applyClip | applyLeaky | applyHardSwish | applySigmoid | applySiLU
 )
+
+// actFlag is the micro-kernel flag of an activation kind beyond the ReLU.
+func actFlag(k ActKind) uint {
+	switch k {
+	case ActClip:
+		return applyClip
+	case ActLeakyReLU:
+		return applyLeaky
+	case ActHardSwish:
+		return applyHardSwish
+	case ActSigmoid:
+		return applySigmoid
+	case ActSiLU:
+		return applySiLU
+	}
+	return 0
+}
+
+// checkTile panics unless the slices of one micro-kernel call hold what the
+// kernel reads and writes for an mr×nr tile k deep (see microKernel). The
+// strides come from the driver, never from a caller, and are small, so the
+// extents cannot overflow; it costs a few compares per tile.
+func checkTile(name string, mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, act *Activation) {
+	ok := k >= 1 && aRS >= 1 && aKS >= 1 && bStride >= nr && ldc >= nr &&
+		len(a) > (mr-1)*aRS+(k-1)*aKS &&
+		len(b) >= (k-1)*bStride+nr &&
+		len(c) >= (mr-1)*ldc+nr &&
+		(flags&addResidual == 0 || ldr >= nr && len(res) >= (mr-1)*ldr+nr) &&
+		(flags&addBias == 0 || len(bias) >= nr) &&
+		(flags&(applyClip|applyLeaky) == 0 || act != nil)
+	if !ok {
+		panic(fmt.Sprintf("gemm: %s: slices too short for a %d×%d tile %d deep (len a %d, aRS %d, aKS %d; len b %d, stride %d; len c %d, ldc %d; len res %d, ldr %d; len bias %d; flags %04b)",
+			name, mr, nr, k, len(a), aRS, aKS, len(b), bStride, len(c), ldc, len(res), ldr, len(bias), flags))
+	}
+}
 
 func (k *Kernel) String() string {
 	return fmt.Sprintf("%s (%s, %dx%d, MC=%d KC=%d NC=%d)", k.Name, k.ISA, k.MR, k.NR, k.MC, k.KC, k.NC)

@@ -1,15 +1,19 @@
 package gemm
 
+import "github.com/simdnet/simdnet/internal/vec"
+
 // genericKernel is the portable kernel: plain Go, any CPU, any build.
 func genericKernel() Kernel {
-	k := Kernel{Name: "sgemm4x4Go", ISA: "generic", MR: 4, NR: 4, fn: sgemm4x4Go}
+	// Clip and LeakyReLU cost a compare per value in finishRow; the others
+	// run on the whole stored tile, one vec call rather than one per row.
+	k := Kernel{Name: "sgemm4x4Go", ISA: "generic", MR: 4, NR: 4, fn: sgemm4x4Go, acts: applyClip | applyLeaky}
 	k.MC, k.KC, k.NC = blockSizes(k.MR, k.NR)
 	return k
 }
 
 // sgemm4x4Go is the portable micro-kernel: a 4×4 tile held in sixteen local
 // variables, which the Go compiler keeps in registers for most of the loop.
-func sgemm4x4Go(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, _ []float32) {
+func sgemm4x4Go(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, _ []float32, act *Activation) {
 	var c00, c01, c02, c03 float32
 	var c10, c11, c12, c13 float32
 	var c20, c21, c22, c23 float32
@@ -49,7 +53,7 @@ func sgemm4x4Go(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []
 		{c30, c31, c32, c33},
 	}
 	for i := range tile {
-		finishRow(tile[i][:], c[i*ldc:i*ldc+4], resRow(res, i, ldr, 4, flags), bias, flags)
+		finishRow(tile[i][:], c[i*ldc:i*ldc+4], resRow(res, i, ldr, 4, flags), bias, flags, act)
 	}
 }
 
@@ -63,9 +67,10 @@ func resRow(res []float32, i, ldr, n int, flags uint) []float32 {
 }
 
 // finishRow applies the micro-kernel's store rules (accumulate, residual,
-// bias, ReLU) to one row of a finished tile: dst = relu(src + dst? + res? +
-// bias?). It serves the portable kernels and the edge tiles of every kernel.
-func finishRow(src, dst, res, bias []float32, flags uint) {
+// bias, ReLU, clip, LeakyReLU) to one row of a finished tile: dst =
+// act(src + dst? + res? + bias?). It serves the portable kernels and the
+// edge tiles of every kernel.
+func finishRow(src, dst, res, bias []float32, flags uint, act *Activation) {
 	dst = dst[:len(src)]
 	if flags&accumulate != 0 {
 		for j := range src {
@@ -89,13 +94,39 @@ func finishRow(src, dst, res, bias []float32, flags uint) {
 			src[j] = max(src[j], 0)
 		}
 	}
+	if flags&kernelActs != 0 {
+		finishAct(src, flags, act)
+	}
 	copy(dst, src)
+}
+
+// finishAct applies the activations the kernels apply in registers, as
+// vec.Activate does: the clip and the LeakyReLU element by element, the
+// others through vec.Activate itself.
+func finishAct(row []float32, flags uint, act *Activation) {
+	if flags&applyClip != 0 {
+		clip := Activation{Kind: ActClip, Lo: act.Lo, Hi: act.Hi}
+		for j, v := range row {
+			row[j] = clip.Apply(v)
+		}
+	}
+	if flags&applyLeaky != 0 {
+		leaky := Activation{Kind: ActLeakyReLU, Alpha: act.Alpha}
+		for j, v := range row {
+			row[j] = leaky.Apply(v)
+		}
+	}
+	for _, k := range []ActKind{ActHardSwish, ActSigmoid, ActSiLU} {
+		if flags&actFlag(k) != 0 {
+			vec.Activate(row, row, Activation{Kind: k})
+		}
+	}
 }
 
 // sgemmKernelRef is the Go twin of every micro-kernel, for any MR×NR: the
 // loop in microKernel's doc comment, written as plainly as possible. Tests run
 // each assembly kernel against it on the same packed inputs.
-func sgemmKernelRef(mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint) {
+func sgemmKernelRef(mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, act *Activation) {
 	row := make([]float32, nr)
 	for i := 0; i < mr; i++ {
 		for j := 0; j < nr; j++ {
@@ -105,6 +136,6 @@ func sgemmKernelRef(mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStri
 			}
 			row[j] = t
 		}
-		finishRow(row, c[i*ldc:i*ldc+nr], resRow(res, i, ldr, nr, flags), bias, flags)
+		finishRow(row, c[i*ldc:i*ldc+nr], resRow(res, i, ldr, nr, flags), bias, flags, act)
 	}
 }

@@ -1,5 +1,7 @@
 package gemm
 
+import "fmt"
+
 // APacker supplies the A operand block by block, already in the micro-kernel's
 // layout. Convolutions implement it to pack image patches straight from the
 // input tensor, so the full im2col matrix is never built.
@@ -148,5 +150,24 @@ func packBRowsGo(dst, src []float32, rows, ldb, panels, nr, panelStride int) {
 		for q := 0; q < panels; q++ {
 			copy(dst[q*panelStride+p*nr:q*panelStride+p*nr+nr], row[q*nr:q*nr+nr])
 		}
+	}
+}
+
+// checkPackBRows panics unless dst and src, of the lengths given, hold what
+// packBRows with these arguments writes and reads: rows ≥ 1 rows of
+// panels·nr values ldb apart in src, and panels panels of rows·nr values
+// panelStride apart in dst. Every product is checked for overflow, so that
+// no absurd argument slips through as a small extent.
+func checkPackBRows(dstLen, srcLen, rows, ldb, panels, nr, panelStride int) {
+	width, okW := extent(panels, nr, nr) // panels·nr values per row of src
+	panel, okP := extent(rows, nr, nr)   // rows·nr values per panel
+	if !okW || !okP || ldb < width || panelStride < panel {
+		panic(fmt.Sprintf("gemm: packBRows: %d panels of %d×%d do not fit ldb = %d and panel stride %d", panels, rows, nr, ldb, panelStride))
+	}
+	srcNeed, okS := extent(rows, ldb, width)
+	dstNeed, okD := extent(panels, panelStride, panel)
+	if !okS || !okD || srcLen < srcNeed || dstLen < dstNeed {
+		panic(fmt.Sprintf("gemm: packBRows: %d panels of %d×%d (ldb %d, panel stride %d) need len(src) ≥ %d and len(dst) ≥ %d, have %d and %d",
+			panels, rows, nr, ldb, panelStride, srcNeed, dstNeed, srcLen, dstLen))
 	}
 }

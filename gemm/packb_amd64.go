@@ -11,7 +11,15 @@ var hasAVX = cpuid.CPU.Supports(cpuid.AVX)
 //go:noescape
 func packBRowsAVX(dst, src *float32, rows, ldb, panels, nr, panelStride int)
 
+// packBRows is packBRowsGo, in assembly where the CPU has AVX. The assembly
+// cannot check bounds, so the extents it reads and writes are checked here
+// first (for the twin too, whose re-slicing within capacity would let a
+// short slice through).
 func packBRows(dst, src []float32, rows, ldb, panels, nr, panelStride int) {
+	if rows <= 0 || panels <= 0 {
+		return
+	}
+	checkPackBRows(len(dst), len(src), rows, ldb, panels, nr, panelStride)
 	if !hasAVX || nr%8 != 0 {
 		packBRowsGo(dst, src, rows, ldb, panels, nr, panelStride)
 		return

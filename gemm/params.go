@@ -1,14 +1,18 @@
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Params describes one multiplication
 //
-//	C = relu?(alpha·op(A)·op(B) + beta·C + Bias + Residual)
+//	C = act(alpha·op(A)·op(B) + beta·C + Bias + Residual)
 //
 // for row-major float32 matrices with op(A) m×k, op(B) k×n and C m×n. Bias is
 // added to every row (one value per column), Residual is an m×n matrix, and
-// the ReLU is applied last. With Beta == 0, C is overwritten and its old
+// the activation is applied last: ReLU when ReLU is set, Act otherwise
+// (none by default). With Beta == 0, C is overwritten and its old
 // contents (NaNs included) are never read, as in BLAS.
 type Params struct {
 	M, N, K     int
@@ -30,7 +34,8 @@ type Params struct {
 	Bias     []float32 // optional, at least N values
 	Residual []float32 // optional m×n matrix added before the ReLU
 	LDR      int
-	ReLU     bool
+	ReLU     bool       // max(·, 0) last, in the kernels' registers
+	Act      Activation // or another activation last (ActReLU is ReLU)
 
 	Kernel  *Kernel // nil: Selected()
 	Threads int     // goroutines to use; 0: GOMAXPROCS
@@ -72,13 +77,22 @@ func (p *Params) check() {
 	if p.Residual != nil {
 		checkMatrix("residual", "ldr", p.Residual, p.LDR, p.M, p.N)
 	}
+	if err := p.Act.Check(); err != nil {
+		panic("gemm: act: " + err.Error())
+	}
+	if p.ReLU && p.Act.Kind != ActNone && p.Act.Kind != ActReLU {
+		panic(fmt.Sprintf("gemm: ReLU and act = %v both set", p.Act.Kind))
+	}
 	if p.Threads < 0 {
 		panic(fmt.Sprintf("gemm: threads = %d < 0", p.Threads))
 	}
 }
 
 // checkMatrix panics unless data holds a rows×cols row-major matrix with
-// leading dimension ld.
+// leading dimension ld. The extent (rows-1)·ld + cols is computed only
+// where it fits in an int: an absurd ld would otherwise wrap it to a small
+// or negative number that any slice passes, and the kernels, which cannot
+// check bounds, would then read or write far outside the slice.
 func checkMatrix(name, ldName string, data []float32, ld, rows, cols int) {
 	if ld < max(1, cols) {
 		panic(fmt.Sprintf("gemm: %s = %d < max(1, %d)", ldName, ld, cols))
@@ -86,7 +100,21 @@ func checkMatrix(name, ldName string, data []float32, ld, rows, cols int) {
 	if rows == 0 || cols == 0 {
 		return
 	}
-	if need := (rows-1)*ld + cols; len(data) < need {
+	need, ok := extent(rows, ld, cols)
+	if !ok {
+		panic(fmt.Sprintf("gemm: a %d×%d matrix %s with %s = %d spans more than %d values", rows, cols, name, ldName, ld, math.MaxInt))
+	}
+	if len(data) < need {
 		panic(fmt.Sprintf("gemm: len(%s) = %d < %d for a %d×%d matrix with %s = %d", name, len(data), need, rows, cols, ldName, ld))
 	}
+}
+
+// extent is (rows-1)·stride + cols, the number of values a rows×cols block
+// with that row stride spans, and whether it fits in an int. rows, stride
+// and cols are at least 1.
+func extent(rows, stride, cols int) (int, bool) {
+	if rows-1 > (math.MaxInt-cols)/stride {
+		return 0, false
+	}
+	return (rows-1)*stride + cols, true
 }

@@ -27,10 +27,12 @@ func Run(p *Params) {
 		bias: p.Bias, res: p.Residual, ldr: p.LDR, relu: p.ReLU,
 		kern: p.Kernel,
 	}
+
 	if jb.m == 0 || jb.n == 0 {
 		return
 	}
 	if jb.k == 0 || jb.alpha == 0 {
+		jb.setAct(p.Act, applyClip|applyLeaky)
 		jb.noProduct()
 		return
 	}
@@ -43,6 +45,7 @@ func Run(p *Params) {
 		jb.kern = selected
 	}
 	jb.kern.validate()
+	jb.setAct(p.Act, jb.kern.acts)
 	if jb.bp == nil {
 		jb.bSrc = chooseBSource(&jb)
 	}
@@ -114,3 +117,17 @@ func chooseASource(jb *job) aSource {
 // (aRowBlock, where A would be read in place); aAuto leaves the choice to
 // chooseASource.
 var testASource = aAuto
+
+// setAct routes the activation: a ReLU to the kernels' ReLU flag, one the
+// kernel applies in registers (inKernel) to its flag, any other to
+// applyAct, which runs on each stored tile.
+func (jb *job) setAct(act Activation, inKernel uint) {
+	switch f := actFlag(act.Kind); {
+	case act.Kind == ActReLU:
+		jb.relu = true
+	case f&inKernel != 0:
+		jb.kact, jb.kactFlag = act, f
+	case f != 0:
+		jb.act = act
+	}
+}

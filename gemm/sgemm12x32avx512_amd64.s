@@ -11,7 +11,9 @@
 //   R15: next B panel to prefetch into L2 (bNext), a line per 4 k steps
 //   Z0, Z1: B row                          Z2, Z3: broadcast A values
 //   Z8-Z31: C tile, row i in Z(8+2i) (columns 0-15) and Z(9+2i) (16-31)
-// Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias.
+// Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias,
+// then act (clip bounds in Z0, Z1; LeakyReLU slope in Z0, sign mask in Z3,
+// lane masks in K1, K2; hard_swish, sigmoid and SiLU use Z0-Z7, K1, K2).
 // A packed in strips has row stride 4 bytes and k step 48; A read in place
 // from a row-major matrix has row stride 4·lda and k step 4.
 
@@ -40,9 +42,9 @@
 	VPXORD lo, lo, lo \
 	VPXORD hi, hi, hi
 
-// func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
+// func sgemm12x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32, act *Activation)
 // Requires: AVX512F
-TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-104
+TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-112
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ aRS+16(FP), R14
@@ -180,7 +182,7 @@ bias:
 
 relu:
 	TESTQ  $4, R11
-	JZ     store
+	JZ     clip
 	VPXORD Z2, Z2, Z2
 	RELU_ROW(Z8, Z9)
 	RELU_ROW(Z10, Z11)
@@ -194,6 +196,91 @@ relu:
 	RELU_ROW(Z26, Z27)
 	RELU_ROW(Z28, Z29)
 	RELU_ROW(Z30, Z31)
+
+clip:
+	TESTQ $16, R11
+	JZ    leaky
+	LOAD_CLIP
+	CLIP_ROW(Z8, Z9)
+	CLIP_ROW(Z10, Z11)
+	CLIP_ROW(Z12, Z13)
+	CLIP_ROW(Z14, Z15)
+	CLIP_ROW(Z16, Z17)
+	CLIP_ROW(Z18, Z19)
+	CLIP_ROW(Z20, Z21)
+	CLIP_ROW(Z22, Z23)
+	CLIP_ROW(Z24, Z25)
+	CLIP_ROW(Z26, Z27)
+	CLIP_ROW(Z28, Z29)
+	CLIP_ROW(Z30, Z31)
+
+leaky:
+	TESTQ $32, R11
+	JZ    hswish
+	LOAD_LEAKY
+	LEAKY_ROW(Z8, Z9)
+	LEAKY_ROW(Z10, Z11)
+	LEAKY_ROW(Z12, Z13)
+	LEAKY_ROW(Z14, Z15)
+	LEAKY_ROW(Z16, Z17)
+	LEAKY_ROW(Z18, Z19)
+	LEAKY_ROW(Z20, Z21)
+	LEAKY_ROW(Z22, Z23)
+	LEAKY_ROW(Z24, Z25)
+	LEAKY_ROW(Z26, Z27)
+	LEAKY_ROW(Z28, Z29)
+	LEAKY_ROW(Z30, Z31)
+
+hswish:
+	TESTQ $64, R11
+	JZ    sigmoid
+	LOAD_HSWISH
+	HSWISH_ROW(Z8, Z9)
+	HSWISH_ROW(Z10, Z11)
+	HSWISH_ROW(Z12, Z13)
+	HSWISH_ROW(Z14, Z15)
+	HSWISH_ROW(Z16, Z17)
+	HSWISH_ROW(Z18, Z19)
+	HSWISH_ROW(Z20, Z21)
+	HSWISH_ROW(Z22, Z23)
+	HSWISH_ROW(Z24, Z25)
+	HSWISH_ROW(Z26, Z27)
+	HSWISH_ROW(Z28, Z29)
+	HSWISH_ROW(Z30, Z31)
+
+sigmoid:
+	TESTQ $128, R11
+	JZ    silu
+	LOAD_SIGMOID
+	SIGMOID_ROW(Z8, Z9)
+	SIGMOID_ROW(Z10, Z11)
+	SIGMOID_ROW(Z12, Z13)
+	SIGMOID_ROW(Z14, Z15)
+	SIGMOID_ROW(Z16, Z17)
+	SIGMOID_ROW(Z18, Z19)
+	SIGMOID_ROW(Z20, Z21)
+	SIGMOID_ROW(Z22, Z23)
+	SIGMOID_ROW(Z24, Z25)
+	SIGMOID_ROW(Z26, Z27)
+	SIGMOID_ROW(Z28, Z29)
+	SIGMOID_ROW(Z30, Z31)
+
+silu:
+	TESTQ $256, R11
+	JZ    store
+	LOAD_SIGMOID
+	SILU_ROW(Z8, Z9)
+	SILU_ROW(Z10, Z11)
+	SILU_ROW(Z12, Z13)
+	SILU_ROW(Z14, Z15)
+	SILU_ROW(Z16, Z17)
+	SILU_ROW(Z18, Z19)
+	SILU_ROW(Z20, Z21)
+	SILU_ROW(Z22, Z23)
+	SILU_ROW(Z24, Z25)
+	SILU_ROW(Z26, Z27)
+	SILU_ROW(Z28, Z29)
+	SILU_ROW(Z30, Z31)
 
 store:
 	MOVQ DX, R12

@@ -11,7 +11,9 @@
 //   R15: next B panel to prefetch into L2 (bNext), a line per 4 k steps
 //   Z0, Z1: B row                          Z2, Z3: broadcast A values
 //   Z8-Z15: C tile, row i in Z(8+2i) (columns 0-15) and Z(9+2i) (16-31)
-// Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias.
+// Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias,
+// then act (clip bounds in Z0, Z1; LeakyReLU slope in Z0, sign mask in Z3,
+// lane masks in K1, K2; hard_swish, sigmoid and SiLU use Z0-Z7, K1, K2).
 // Eight accumulators are as many FMAs as the two FMA units keep in flight
 // (latency 4), so the loop runs close to peak on rows that the 12-row kernel
 // would compute three times over.
@@ -25,9 +27,9 @@
 	ADDQ    R10, SI                                         \
 	ADDQ    R8, DI
 
-// func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
+// func sgemm4x32AVX512(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32, act *Activation)
 // Requires: AVX512F
-TEXT ·sgemm4x32AVX512(SB), NOSPLIT, $0-104
+TEXT ·sgemm4x32AVX512(SB), NOSPLIT, $0-112
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ aRS+16(FP), R14
@@ -134,12 +136,57 @@ bias:
 
 relu:
 	TESTQ  $4, R11
-	JZ     store
+	JZ     clip
 	VPXORD Z2, Z2, Z2
 	RELU_ROW(Z8, Z9)
 	RELU_ROW(Z10, Z11)
 	RELU_ROW(Z12, Z13)
 	RELU_ROW(Z14, Z15)
+
+clip:
+	TESTQ $16, R11
+	JZ    leaky
+	LOAD_CLIP
+	CLIP_ROW(Z8, Z9)
+	CLIP_ROW(Z10, Z11)
+	CLIP_ROW(Z12, Z13)
+	CLIP_ROW(Z14, Z15)
+
+leaky:
+	TESTQ $32, R11
+	JZ    hswish
+	LOAD_LEAKY
+	LEAKY_ROW(Z8, Z9)
+	LEAKY_ROW(Z10, Z11)
+	LEAKY_ROW(Z12, Z13)
+	LEAKY_ROW(Z14, Z15)
+
+hswish:
+	TESTQ $64, R11
+	JZ    sigmoid
+	LOAD_HSWISH
+	HSWISH_ROW(Z8, Z9)
+	HSWISH_ROW(Z10, Z11)
+	HSWISH_ROW(Z12, Z13)
+	HSWISH_ROW(Z14, Z15)
+
+sigmoid:
+	TESTQ $128, R11
+	JZ    silu
+	LOAD_SIGMOID
+	SIGMOID_ROW(Z8, Z9)
+	SIGMOID_ROW(Z10, Z11)
+	SIGMOID_ROW(Z12, Z13)
+	SIGMOID_ROW(Z14, Z15)
+
+silu:
+	TESTQ $256, R11
+	JZ    store
+	LOAD_SIGMOID
+	SILU_ROW(Z8, Z9)
+	SILU_ROW(Z10, Z11)
+	SILU_ROW(Z12, Z13)
+	SILU_ROW(Z14, Z15)
 
 store:
 	MOVQ DX, R12

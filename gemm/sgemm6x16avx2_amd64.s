@@ -10,7 +10,8 @@
 //   R15: next B panel to prefetch into L2 (bNext), a line per 4 k steps
 //   Y0, Y1: B row                          Y2, Y3: broadcast A values
 //   Y4-Y15: C tile, row i in Y(4+2i) (columns 0-7) and Y(5+2i) (8-15)
-// Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias.
+// Epilogue: R12 walks C, R13 the residual (R14 its stride), R10 the bias,
+// then act (clip bounds in Y0, Y1; LeakyReLU slope in Y0).
 // A packed in strips has row stride 4 bytes and k step 24; A read in place
 // from a row-major matrix has row stride 4·lda and k step 4.
 
@@ -60,14 +61,30 @@
 	VMAXPS lo, Y2, lo \
 	VMAXPS hi, Y2, hi
 
+// Clamps to [Y0, Y1] = [lo, hi] with MAXPS then MINPS, the bound first as
+// vec.Activate does, so a NaN passes through.
+#define CLIP_ROW(lo, hi) \
+	VMAXPS lo, Y0, lo \
+	VMAXPS hi, Y0, hi \
+	VMINPS lo, Y1, lo \
+	VMINPS hi, Y1, hi
+
+// Multiplies by the slope in Y0 where the sign bit is set (BLENDVPS takes
+// the product in those lanes); Y2, Y3 are scratch.
+#define LEAKY_ROW(lo, hi) \
+	VMULPS    Y0, lo, Y2     \
+	VBLENDVPS lo, Y2, lo, lo \
+	VMULPS    Y0, hi, Y3     \
+	VBLENDVPS hi, Y3, hi, hi
+
 #define STORE_ROW(lo, hi) \
 	VMOVUPS lo, (R12)   \
 	VMOVUPS hi, 32(R12) \
 	ADDQ    R9, R12
 
-// func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32)
+// func sgemm6x16AVX2(k int, a *float32, aRS, aKS int, b *float32, bStride int, c *float32, ldc int, res *float32, ldr int, bias *float32, flags uint, bNext *float32, act *Activation)
 // Requires: AVX, AVX2, FMA3
-TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-104
+TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-112
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ aRS+16(FP), R14
@@ -181,7 +198,7 @@ bias:
 
 relu:
 	TESTQ  $4, R11
-	JZ     store
+	JZ     clip
 	VXORPS Y2, Y2, Y2
 	RELU_ROW(Y4, Y5)
 	RELU_ROW(Y6, Y7)
@@ -189,6 +206,31 @@ relu:
 	RELU_ROW(Y10, Y11)
 	RELU_ROW(Y12, Y13)
 	RELU_ROW(Y14, Y15)
+
+clip:
+	TESTQ        $16, R11
+	JZ           leaky
+	MOVQ         act+104(FP), R10
+	VBROADCASTSS 4(R10), Y0
+	VBROADCASTSS 8(R10), Y1
+	CLIP_ROW(Y4, Y5)
+	CLIP_ROW(Y6, Y7)
+	CLIP_ROW(Y8, Y9)
+	CLIP_ROW(Y10, Y11)
+	CLIP_ROW(Y12, Y13)
+	CLIP_ROW(Y14, Y15)
+
+leaky:
+	TESTQ        $32, R11
+	JZ           store
+	MOVQ         act+104(FP), R10
+	VBROADCASTSS 12(R10), Y0
+	LEAKY_ROW(Y4, Y5)
+	LEAKY_ROW(Y6, Y7)
+	LEAKY_ROW(Y8, Y9)
+	LEAKY_ROW(Y10, Y11)
+	LEAKY_ROW(Y12, Y13)
+	LEAKY_ROW(Y14, Y15)
 
 store:
 	MOVQ DX, R12

@@ -231,22 +231,32 @@ func TestParallelMatchesSingleThread(t *testing.T) {
 	}
 }
 
+// twinFlags are the flag sets TestKernelsAgainstTwin tries: every
+// combination of the first four, and the clip and LeakyReLU alone, together
+// and after all the others.
+var twinFlags = []uint{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+	applyClip, applyLeaky, applyClip | applyLeaky, 15 | applyClip, 15 | applyLeaky, 11 | applyClip | applyLeaky,
+	applyHardSwish, applySigmoid, applySiLU, 15 | applyHardSwish, 15 | applySigmoid, 15 | applySiLU}
+
 // TestKernelsAgainstTwin runs each micro-kernel directly against its Go twin
 // on identical inputs, for every flag combination (residual included), both A layouts (packed
 // strips, rows in place), both B strides and several depths, with a guard
 // band around the C tile.
 func TestKernelsAgainstTwin(t *testing.T) {
+	// Bounds and slope that cut through the random sums (about ±3).
+	act := Activation{Lo: -0.3, Hi: 0.5, Alpha: -0.7}
 	rng := rand.New(rand.NewPCG(11, 12))
 	type tested struct {
 		Name   string
 		MR, NR int
 		fn     microKernel
+		acts   uint
 	}
 	var kernels []tested
 	for _, k := range Kernels() {
-		kernels = append(kernels, tested{k.Name, k.MR, k.NR, k.fn})
+		kernels = append(kernels, tested{k.Name, k.MR, k.NR, k.fn, k.acts})
 		if k.edge4 != nil {
-			kernels = append(kernels, tested{k.Name + "/edge4", 4, k.NR, k.edge4})
+			kernels = append(kernels, tested{k.Name + "/edge4", 4, k.NR, k.edge4, k.acts})
 		}
 	}
 	for _, kern := range kernels {
@@ -255,7 +265,10 @@ func TestKernelsAgainstTwin(t *testing.T) {
 			for _, aLayout := range [][2]int{{1, mr}, {k + 3, 1}, {1024, 1}} {
 				aRS, aKS := aLayout[0], aLayout[1]
 				for _, bStride := range []int{nr, nr + 5} {
-					for flags := uint(0); flags < 16; flags++ {
+					for _, flags := range twinFlags {
+						if flags&kernelActs&^kern.acts != 0 {
+							continue // the driver applies that one
+						}
 						// Exactly as long as the kernel may read, so that the
 						// bounds-checked kernels catch an overrun.
 						a := randSlice(rng, (mr-1)*aRS+(k-1)*aKS+1)
@@ -266,12 +279,12 @@ func TestKernelsAgainstTwin(t *testing.T) {
 						ldc := nr + 3
 						c := randSlice(rng, (mr+2)*ldc) // one guard row above and below
 						want := append([]float32(nil), c...)
-						sgemmKernelRef(mr, nr, k, a, aRS, aKS, b, bStride, want[ldc:], ldc, res, ldr, bias, flags)
-						kern.fn(k, a, aRS, aKS, b, bStride, c[ldc:], ldc, res, ldr, bias, flags, bias)
+						sgemmKernelRef(mr, nr, k, a, aRS, aKS, b, bStride, want[ldc:], ldc, res, ldr, bias, flags, &act)
+						kern.fn(k, a, aRS, aKS, b, bStride, c[ldc:], ldc, res, ldr, bias, flags, bias, &act)
 						tol := float32(1e-6 * float64(k+4))
 						for x := range c {
 							if d := c[x] - want[x]; d > tol || d < -tol {
-								t.Fatalf("%s k=%d aRS=%d aKS=%d bStride=%d flags=%04b: c[%d] = %v, twin gives %v",
+								t.Fatalf("%s k=%d aRS=%d aKS=%d bStride=%d flags=%09b: c[%d] = %v, twin gives %v",
 									kern.Name, k, aRS, aKS, bStride, flags, x, c[x], want[x])
 							}
 						}
@@ -289,11 +302,14 @@ func TestZeroAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, kern := range Kernels() {
 		for _, threads := range []int{1, 2} {
-			p := newCase(rng, 100, 120, 130, false, false, 0, 1, 0)
-			p.Kernel, p.Threads = &kern, threads
-			Run(p) // warm the workspace pool and start the workers
-			if allocs := testing.AllocsPerRun(20, func() { Run(p) }); allocs != 0 {
-				t.Errorf("%s, %d threads: %v allocations per call, want 0", kern.Name, threads, allocs)
+			for _, act := range []ActKind{ActNone, ActClip, ActSiLU} {
+				p := newCase(rng, 100, 120, 130, false, false, 0, 1, 0)
+				p.Kernel, p.Threads = &kern, threads
+				p.Act = Activation{Kind: act, Lo: -1, Hi: 1}
+				Run(p) // warm the workspace pool and start the workers
+				if allocs := testing.AllocsPerRun(20, func() { Run(p) }); allocs != 0 {
+					t.Errorf("%s, %d threads, %v: %v allocations per call, want 0", kern.Name, threads, act, allocs)
+				}
 			}
 		}
 	}

@@ -8,7 +8,8 @@ import "github.com/klauspost/cpuid/v2"
 var hasAVX = cpuid.CPU.Supports(cpuid.AVX)
 
 // copyRunsAVX2 is copyRunsGo; it reads runs·n values at stride apart and
-// writes runs·n values, which the caller has checked are in bounds.
+// writes runs·n values (runs, n ≥ 1), which copyRunsAsm checks are in
+// bounds first.
 //
 //go:noescape
 func copyRunsAVX2(dst, src *float32, runs, n, stride int)
@@ -18,5 +19,6 @@ func copyRunsAsm(dst, src []float32, runs, n, stride int) {
 		copyRunsGo(dst, src, runs, n, stride)
 		return
 	}
+	checkRuns(dst, src, runs, n, stride)
 	copyRunsAVX2(&dst[0], &src[0], runs, n, stride)
 }

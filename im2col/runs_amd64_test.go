@@ -3,8 +3,11 @@
 package im2col
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +34,30 @@ func TestCopyRunsAsm(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCopyRunsChecksBounds: a too-short slice or an extent that would
+// overflow panics in the wrapper, before the assembly runs.
+func TestCopyRunsChecksBounds(t *testing.T) {
+	src, dst := make([]float32, 100), make([]float32, 100)
+	for _, tc := range []struct {
+		name            string
+		dst, src        []float32
+		runs, n, stride int
+	}{
+		{"short dst", dst[:20], src, 3, 7, 10},
+		{"short src", dst, src[:26], 3, 7, 10},
+		{"overflowing stride", dst, src, 3, 7, math.MaxInt/2 + 1},
+		{"overflowing count", dst, src, math.MaxInt/2 + 1, 4, 4},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "im2col:") {
+					t.Errorf("%s: recovered %v, want an im2col panic", tc.name, r)
+				}
+			}()
+			copyRunsAsm(tc.dst, tc.src, tc.runs, tc.n, tc.stride)
+		}()
 	}
 }

@@ -1,11 +1,5 @@
 package ops
 
-import (
-	"math"
-
-	"github.com/simdnet/simdnet/internal/parallel"
-)
-
 // Activation applies an activation function elementwise (softmax: over the
 // last axis), as Keras's Activation layer.
 type Activation struct {
@@ -47,47 +41,4 @@ func (l *Activation) Forward(out *Tensor, in []*Tensor, _ Mode) error {
 	}
 	activate(l.Func, out.Data, in[0].Data, in[0].Shape[len(in[0].Shape)-1])
 	return nil
-}
-
-// activate writes f(src) into dst; softmax works on rows of the given width.
-// dst and src may be the same slice.
-func activate(f ActFunc, dst, src []float32, width int) {
-	switch f {
-	case Linear:
-		copy(dst, src)
-	case ReLU:
-		parallel.For(len(src), 1<<15, func(lo, hi int) {
-			d := dst[lo:hi]
-			for i, v := range src[lo:hi] {
-				d[i] = max(v, 0)
-			}
-		})
-	case Softmax:
-		rows := len(src) / width
-		parallel.For(rows, parallel.Grain(8*width), func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				softmaxRow(dst[r*width:(r+1)*width], src[r*width:(r+1)*width])
-			}
-		})
-	}
-}
-
-// softmaxRow subtracts the row's maximum before exponentiating, so large
-// logits cannot overflow, and sums in float64.
-func softmaxRow(dst, src []float32) {
-	dst = dst[:len(src)]
-	m := src[0]
-	for _, v := range src {
-		m = max(m, v)
-	}
-	var sum float64
-	for i, v := range src {
-		e := math.Exp(float64(v - m))
-		dst[i] = float32(e)
-		sum += e
-	}
-	inv := float32(1 / sum)
-	for i := range dst {
-		dst[i] *= inv
-	}
 }

@@ -8,21 +8,48 @@ func (l *Activation) ForwardRef(out *Tensor, in []*Tensor, _ Mode) error {
 		return err
 	}
 	x := in[0]
-	switch l.Func {
-	case Linear:
-		copy(out.Data, x.Data)
-	case ReLU:
-		for i, v := range x.Data {
-			if v > 0 {
-				out.Data[i] = v
-			} else {
-				out.Data[i] = 0
-			}
-		}
-	case Softmax:
+	if l.Func == Softmax {
 		softmaxRef(out.Data, x.Data, x.Shape[len(x.Shape)-1])
+		return nil
+	}
+	for i, v := range x.Data {
+		out.Data[i] = float32(actRef(l.Func, float64(v)))
 	}
 	return nil
+}
+
+// actRef is an element-wise activation by its textbook definition, in
+// float64: the reference the float32 kernels are tested against.
+func actRef(f ActFunc, x float64) float64 {
+	relu6 := func(v float64) float64 { return math.Min(math.Max(v, 0), 6) }
+	switch f {
+	case ReLU:
+		return math.Max(x, 0)
+	case ReLU6:
+		return relu6(x)
+	case LeakyReLU:
+		if x < 0 {
+			return LeakyReLUSlope * x
+		}
+		return x
+	case Sigmoid:
+		return 1 / (1 + math.Exp(-x))
+	case HardSigmoid:
+		return math.Min(math.Max(0.2*x+0.5, 0), 1)
+	case HardSigmoidTorch:
+		return relu6(x+3) / 6
+	case Swish:
+		return x / (1 + math.Exp(-x))
+	case HardSwish:
+		return x * relu6(x+3) / 6
+	case GELU:
+		return x * 0.5 * math.Erfc(-x/math.Sqrt2) // Φ(x) = erfc(-x/√2)/2
+	case GELUTanh:
+		return 0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x)))
+	case Tanh:
+		return math.Tanh(x)
+	}
+	return x
 }
 
 // softmaxRef is softmax over rows of the given width, in float64.

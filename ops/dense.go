@@ -113,8 +113,8 @@ func (l *Dense) forward(out *Tensor, in []*Tensor, act ActFunc) error {
 		p.Bias = l.Bias.Value
 	}
 	gemm.Run(&p)
-	if act == Softmax {
-		activate(Softmax, out.Data, out.Data, l.Units)
+	if act != ReLU && act != Linear { // gemm's epilogue has only the ReLU
+		activate(act, out.Data, out.Data, l.Units)
 	}
 	return nil
 }

@@ -17,8 +17,8 @@ func (l *Dense) ForwardRef(out *Tensor, in []*Tensor, _ Mode) error {
 			for i := 0; i < k; i++ {
 				sum += float64(x.Data[r*k+i]) * float64(l.Kernel.Value[i*units+u])
 			}
-			if l.Activation == ReLU && sum < 0 {
-				sum = 0
+			if l.Activation != Softmax {
+				sum = actRef(l.Activation, sum)
 			}
 			out.Data[r*units+u] = float32(sum)
 		}

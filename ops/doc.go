@@ -4,8 +4,11 @@
 // Tensors are float32, row-major and channels-last (NHWC), as Keras stores
 // them on the CPU. Each layer is a concrete exported struct whose
 // configuration and parameters (Param, in Keras's weight order) are plain
-// fields, so that training code and inference planners can inspect them
-// with a type switch. Every layer has two forward passes: Forward, the fast
+// fields. Layers describe their inference computation to planners (package
+// plan) through InferenceLayer, in ops' own terms (a product on gemm, an
+// affine map, an activation, a kernel over plain slices; see inference.go),
+// so the planner needs no list of layer types. Every layer has two forward
+// passes: Forward, the fast
 // one (convolutions and dense layers run on package gemm, the rest in tight
 // loops spread over the cores), and ForwardRef, a direct transcription of
 // the definition with float64 accumulation that tests treat as the truth.

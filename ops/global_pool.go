@@ -3,15 +3,18 @@ package ops
 import "github.com/simdnet/simdnet/internal/parallel"
 
 // GlobalAveragePooling2D averages each channel over height and width:
-// (None, H, W, C) becomes (None, C).
+// (None, H, W, C) becomes (None, C), or (None, 1, 1, C) with Keepdims
+// (Keras's keepdims=True, squeeze-and-excitation's squeeze).
 type GlobalAveragePooling2D struct {
-	Name string
+	Name     string
+	Keepdims bool
 }
 
 // GlobalMaxPooling2D takes each channel's maximum over height and width:
-// (None, H, W, C) becomes (None, C).
+// (None, H, W, C) becomes (None, C), or (None, 1, 1, C) with Keepdims.
 type GlobalMaxPooling2D struct {
-	Name string
+	Name     string
+	Keepdims bool
 }
 
 func (l *GlobalAveragePooling2D) LayerName() string { return l.Name }
@@ -22,17 +25,20 @@ func (l *GlobalMaxPooling2D) Class() string         { return "GlobalMaxPooling2D
 func (l *GlobalMaxPooling2D) Params() []*Param      { return nil }
 
 func (l *GlobalAveragePooling2D) OutputShape(in ...Shape) (Shape, error) {
-	return globalPoolShape(l, in)
+	return globalPoolShape(l, in, l.Keepdims)
 }
 
 func (l *GlobalMaxPooling2D) OutputShape(in ...Shape) (Shape, error) {
-	return globalPoolShape(l, in)
+	return globalPoolShape(l, in, l.Keepdims)
 }
 
-func globalPoolShape(l Layer, in []Shape) (Shape, error) {
+func globalPoolShape(l Layer, in []Shape, keepdims bool) (Shape, error) {
 	s, err := oneInput(l, in, 3, "(None, H, W, C)")
 	if err != nil {
 		return nil, err
+	}
+	if keepdims {
+		return Shape{1, 1, s[2]}, nil
 	}
 	return Shape{s[2]}, nil
 }

@@ -246,7 +246,7 @@ func TestGraphOtherBuilders(t *testing.T) {
 	if f, err := ParseActFunc("softmax"); err != nil || f != Softmax || f.String() != "softmax" {
 		t.Error("ParseActFunc(softmax)")
 	}
-	if _, err := ParseActFunc("tanh"); err == nil {
-		t.Error("ParseActFunc accepted tanh")
+	if _, err := ParseActFunc("tanhh"); err == nil {
+		t.Error("ParseActFunc accepted tanhh")
 	}
 }

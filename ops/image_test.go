@@ -18,9 +18,9 @@ func TestImagePixelsSameSize(t *testing.T) {
 	}
 }
 
-// TestImagePixelsResize: halving a 4×4 image averages each 2×2 block, as a
-// centre-sampled bilinear resize must; a constant image stays constant at
-// any size; and every image type reads alike.
+// TestImagePixelsResize: halving a 4×4 image averages each 2×2 block, as
+// area averaging and centre-sampled bilinear both must; a constant image
+// stays constant at any size; and every image type reads alike.
 func TestImagePixelsResize(t *testing.T) {
 	img := image.NewGray(image.Rect(0, 0, 4, 4))
 	for y := 0; y < 4; y++ {

@@ -113,13 +113,23 @@ func otherCases(t *testing.T, rng *rand.Rand) []layerCase {
 // ForwardRef on batches of 1 and 3.
 func TestForwardMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	cases := append(convCases(t, rng), otherCases(t, rng)...)
+	checkAgainstReference(t, rng, append(convCases(t, rng), otherCases(t, rng)...), 1)
+}
+
+// checkAgainstReference runs each case's Forward against its ForwardRef on
+// batches of 1 and 3, with inputs uniform in [-spread, spread).
+func checkAgainstReference(t *testing.T, rng *rand.Rand, cases []layerCase, spread float32) {
+	t.Helper()
 	for _, c := range cases {
 		for _, batch := range []int{1, 3} {
 			t.Run(fmt.Sprintf("%s/batch%d", c.layer.LayerName(), batch), func(t *testing.T) {
 				var in []*Tensor
 				for _, s := range c.in {
-					in = append(in, randTensor(rng, append([]int{batch}, s...)...))
+					x := randTensor(rng, append([]int{batch}, s...)...)
+					for i := range x.Data {
+						x.Data[i] *= spread
+					}
+					in = append(in, x)
 				}
 				want, err := newOutput(c.layer, in)
 				if err != nil {

@@ -2,12 +2,26 @@ package ops
 
 import "github.com/simdnet/simdnet/internal/parallel"
 
-// Pool2DConfig is what Keras's MaxPooling2D and AveragePooling2D take.
+// Pool2DConfig is what Keras's MaxPooling2D and AveragePooling2D take,
+// plus the options of PyTorch's and ONNX's pooling (explicit padding,
+// ceil_mode, count_include_pad), which Keras does not have.
 type Pool2DConfig struct {
 	Name     string
 	PoolSize [2]int // height, width
 	Strides  [2]int // height, width; zero means PoolSize, as Keras's None
 	Padding  Padding
+	// Pads is explicit padding (top, bottom, left, right) with Valid, as
+	// PyTorch's padding= and ONNX's pads; each must be smaller than the
+	// pool on its axis. Padding cells never win a maximum.
+	Pads [4]int
+	// CeilMode rounds the output size up, as PyTorch's ceil_mode=True,
+	// keeping only windows that start inside the image or its top/left
+	// padding (Valid only).
+	CeilMode bool
+	// CountIncludePad makes AveragePooling2D divide by the window's size
+	// within the padded input rather than by its cells inside the image
+	// (PyTorch's count_include_pad=True, ONNX's count_include_pad=1).
+	CountIncludePad bool
 }
 
 // MaxPooling2D takes the maximum of each window of an NHWC batch. With Same
@@ -72,6 +86,13 @@ func (c *Pool2DConfig) check(l Layer) error {
 		return layerErr(l, "strides %v, want positive", s)
 	case c.Padding != Valid && c.Padding != Same:
 		return layerErr(l, "unknown padding %v", c.Padding)
+	case c.Padding == Same && (c.Pads != [4]int{} || c.CeilMode):
+		return layerErr(l, "explicit pads and ceil_mode go with padding \"valid\", not \"same\"")
+	}
+	for i, p := range c.Pads {
+		if k := c.PoolSize[i/2]; p < 0 || p >= k {
+			return layerErr(l, "pads %v: each must be in [0, pool size) = [0, %d)", c.Pads, k)
+		}
 	}
 	return nil
 }
@@ -82,7 +103,9 @@ type poolGeom struct {
 	n, h, w, c     int
 	kh, kw, sh, sw int
 	top, left      int
+	bottom, right  int // padding below and right of the image
 	oh, ow         int
+	includePad     bool // average over the window within the padded input
 }
 
 func (g poolGeom) outShape() Shape {
@@ -98,6 +121,38 @@ func (g *poolGeom) window(y, x int) (y0, y1, x0, x1 int) {
 	return max(y0, 0), min(y0+g.kh, g.h), max(x0, 0), min(x0+g.kw, g.w)
 }
 
+// divisor is what average pooling divides output cell (y, x)'s sum by: its
+// cells inside the image, or with includePad inside the padded input.
+func (g *poolGeom) divisor(y, x int) int {
+	if g.includePad {
+		y0, x0 := y*g.sh-g.top, x*g.sw-g.left
+		y1, x1 := min(y0+g.kh, g.h+g.bottom), min(x0+g.kw, g.w+g.right)
+		return (y1 - max(y0, -g.top)) * (x1 - max(x0, -g.left))
+	}
+	y0, y1, x0, x1 := g.window(y, x)
+	return (y1 - y0) * (x1 - x0)
+}
+
+// poolAxis returns one axis's output length and padding: Keras's modes,
+// or explicit padding with PyTorch's floor or ceil rounding.
+func (c *Pool2DConfig) poolAxis(in, k, s, before, after int) (out, top, bottom int) {
+	if c.Padding == Same {
+		return c.Padding.Window(in, k, s)
+	}
+	padded := in + before + after
+	if padded < k {
+		return 0, 0, 0
+	}
+	out = (padded-k)/s + 1
+	if c.CeilMode {
+		out = (padded-k+s-1)/s + 1
+		if (out-1)*s >= in+before { // the last window would start in the bottom padding
+			out--
+		}
+	}
+	return out, before, after
+}
+
 func (c *Pool2DConfig) geometry(l Layer, in []Shape) (poolGeom, error) {
 	if err := c.check(l); err != nil {
 		return poolGeom{}, err
@@ -108,8 +163,9 @@ func (c *Pool2DConfig) geometry(l Layer, in []Shape) (poolGeom, error) {
 	}
 	st := c.withDefaults().Strides
 	g := poolGeom{h: s[0], w: s[1], c: s[2], kh: c.PoolSize[0], kw: c.PoolSize[1], sh: st[0], sw: st[1]}
-	g.oh, g.top, _ = c.Padding.Window(g.h, g.kh, g.sh)
-	g.ow, g.left, _ = c.Padding.Window(g.w, g.kw, g.sw)
+	g.oh, g.top, g.bottom = c.poolAxis(g.h, g.kh, g.sh, c.Pads[0], c.Pads[1])
+	g.ow, g.left, g.right = c.poolAxis(g.w, g.kw, g.sw, c.Pads[2], c.Pads[3])
+	g.includePad = c.CountIncludePad
 	if g.oh < 1 || g.ow < 1 {
 		return poolGeom{}, layerErr(l, "input shape %v is smaller than the %d×%d pool", s.Keras(), g.kh, g.kw)
 	}

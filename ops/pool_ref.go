@@ -30,6 +30,9 @@ func (c *Pool2DConfig) forwardRef(l Layer, out *Tensor, in []*Tensor, op poolOp)
 					for ky := 0; ky < g.kh; ky++ {
 						for kx := 0; kx < g.kw; kx++ {
 							iy, ix := y*g.sh-g.top+ky, xo*g.sw-g.left+kx
+							if g.includePad && iy < g.h+g.bottom && ix < g.w+g.right {
+								cells++ // a padding cell counts, though it adds zero
+							}
 							if iy < 0 || iy >= g.h || ix < 0 || ix >= g.w {
 								continue
 							}
@@ -39,7 +42,9 @@ func (c *Pool2DConfig) forwardRef(l Layer, out *Tensor, in []*Tensor, op poolOp)
 							} else {
 								acc += v
 							}
-							cells++
+							if !g.includePad {
+								cells++
+							}
 						}
 					}
 					if op == poolAvg {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/simdnet/simdnet/models"
 	"github.com/simdnet/simdnet/ops"
 )
 
@@ -27,7 +28,23 @@ var (
 	}
 )
 
-// Register adds an architecture under a new name.
+// The built-in depths are in the general registry too, so that commands
+// and model files find every architecture in one place.
+func init() {
+	for name, a := range registry {
+		models.MustRegister(name, builder(a))
+	}
+}
+
+// builder is a's graph builder for the general registry.
+func builder(a Arch) models.Builder {
+	return func(inputShape [3]int, classes int, seed uint64) (*ops.Graph, error) {
+		return New(a, inputShape, classes, seed)
+	}
+}
+
+// Register adds an architecture under a new name, here and in the general
+// registry (package models), whose names it must not take either.
 func Register(name string, a Arch) error {
 	if err := a.Validate(); err != nil {
 		return err
@@ -37,7 +54,11 @@ func Register(name string, a Arch) error {
 	if _, ok := registry[name]; ok || name == "" {
 		return fmt.Errorf("resnet: architecture name %q is empty or taken", name)
 	}
-	registry[name] = a.Clone()
+	a = a.Clone()
+	if err := models.Register(name, builder(a.Clone())); err != nil {
+		return fmt.Errorf("resnet: %w", err)
+	}
+	registry[name] = a
 	return nil
 }
 
@@ -64,24 +85,21 @@ func Names() []string {
 }
 
 // Config names a model completely: with it a weights file can rebuild the
-// graph its weights belong to, and a fresh model is reproducible.
+// graph its weights belong to, and a fresh model is reproducible. Arch is
+// any name in the general registry (package models), a ResNet's or not.
 type Config struct {
-	Arch       string `json:"arch"`        // a registered name, e.g. "resnet50-seed"
+	Arch       string `json:"arch"`        // a registered name, e.g. "resnet50-seed", "mobilenetv2"
 	InputShape [3]int `json:"input_shape"` // height, width, channels
 	Classes    int    `json:"classes"`
 	Seed       uint64 `json:"seed"` // of the initial weights
 }
 
-// Build builds the configured model.
+// Build builds the configured model from the general registry, which holds
+// the ResNets and every architecture the program links (simdnet and
+// cmd/simdnet link MobileNetV2).
 func (c Config) Build() (*ops.Graph, error) {
-	a, ok := Lookup(c.Arch)
-	if !ok {
-		return nil, fmt.Errorf("resnet: unknown architecture %q (have %s)", c.Arch, strings.Join(Names(), ", "))
+	if _, ok := models.Lookup(c.Arch); !ok {
+		return nil, fmt.Errorf("resnet: unknown architecture %q (have %s)", c.Arch, strings.Join(models.Names(), ", "))
 	}
-	for _, d := range c.InputShape {
-		if d < 1 {
-			return nil, fmt.Errorf("resnet: %s: input shape %v must be positive", c.Arch, c.InputShape)
-		}
-	}
-	return New(a, c.InputShape, c.Classes, c.Seed)
+	return models.Build(c.Arch, c.InputShape, c.Classes, c.Seed)
 }

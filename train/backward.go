@@ -42,6 +42,15 @@ func (p *plan) backwardNode(ws *workspace, nd *ops.Node) {
 	case *ops.Dense:
 		p.denseBackward(ws, nd, l, g, dx, acc[0])
 	case *ops.Add:
+		if ops.Broadcasts(nd) {
+			dxs := make([][]float32, len(nd.Inputs))
+			ins := make([]*ops.Tensor, len(nd.Inputs))
+			for j, in := range nd.Inputs {
+				dxs[j], ins[j] = p.inputGrad(ws, nd, j), ws.out[in.ID]
+			}
+			mergeGrad(mergeAdd, nd, ins, ws.out[nd.ID].Data, g, dxs, acc)
+			return
+		}
 		for j := range nd.Inputs {
 			if d := p.inputGrad(ws, nd, j); d != nil {
 				maskedCopy(d, g, mask, acc[j])
@@ -60,6 +69,8 @@ func (p *plan) backwardNode(ws *workspace, nd *ops.Node) {
 			maskedCopy(dx, g, ws.out[nd.ID].Data, acc[0])
 		case l.Func == ops.Softmax:
 			softmaxBackward(dx, g, ws.out[nd.ID].Data, nd.Shape[len(nd.Shape)-1], acc[0])
+		default:
+			actGrad(l.Func, dx, g, ws.out[in.ID].Data, ws.out[nd.ID].Data, acc[0])
 		}
 	case *ops.ZeroPadding2D:
 		if dx != nil {
@@ -77,6 +88,10 @@ func (p *plan) backwardNode(ws *workspace, nd *ops.Node) {
 		if dx != nil {
 			_, isMax := l.(*ops.GlobalMaxPooling2D)
 			globalPoolBackward(isMax, dx, g, ws.out[in.ID].Data, ws.out[nd.ID].Data, inShape(), acc[0])
+		}
+	default:
+		if t, ok := trainingOf(nd); ok {
+			p.backwardRegistered(ws, nd, t, g) // g is unmasked: see readsMasked
 		}
 	}
 }

@@ -26,6 +26,10 @@ func (p *plan) denseBackward(ws *workspace, nd *ops.Node, l *ops.Dense, g, dx []
 	case ops.Softmax:
 		dz = ws.tmp[:len(g)]
 		softmaxBackward(dz, g, out.Data, u, false)
+	case ops.Linear:
+	default: // an activation whose derivative follows from the output (see supported)
+		dz = ws.tmp[:len(g)]
+		actGrad(act, dz, g, nil, out.Data, false)
 	}
 	gemm.Run(&gemm.Params{
 		M: k, N: u, K: m, Alpha: 1,

@@ -4,16 +4,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/train/data"
+	"github.com/simdnet/simdnet/weights"
 	"github.com/simdnet/simdnet/weights/safetensors"
 )
 
 // A checkpoint is a safetensors file holding the whole state of a training
-// run:
+// run (and, given FitConfig.ModelConfig, a model file that weights.Load
+// reads like any other):
 //
 //   - every parameter under its Keras name "<layer>/<param>", trainable or
 //     not, so BatchNormalization's moving statistics are included;
@@ -45,16 +49,25 @@ type runState struct {
 	Count   int     `json:"count"`
 	Elapsed float64 `json:"elapsed_seconds"`
 
+	runSettings
+}
+
+// runSettings are what a resumed run must share with the checkpoint to
+// continue it bit for bit: those Fit knows, and the caller's own.
+type runSettings struct {
 	Seed      uint64             `json:"seed"`
 	BatchSize int                `json:"batch_size"`
 	Samples   int                `json:"samples"` // in the training set
 	Shuffle   bool               `json:"shuffle"`
 	Augment   *data.Augmentation `json:"augment,omitempty"`
+	// Settings are FitConfig.Settings: the learning rate, schedule,
+	// epochs, architecture, data set identity, ... that Fit cannot see.
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
-// sameSettings reports how the settings of a checkpoint differ from those
-// of the run that wants to resume it.
-func (s runState) sameSettings(want runState) error {
+// differences lists how the settings of a checkpoint (s) differ from those
+// of the run that wants to resume it, one phrase each, in a fixed order.
+func (s runSettings) differences(want runSettings) []string {
 	var diffs []string
 	check := func(name string, got, want any) {
 		if got != want {
@@ -73,26 +86,58 @@ func (s runState) sameSettings(want runState) error {
 		wanted = *want.Augment
 	}
 	check("augmentation", got, wanted)
-	if diffs == nil {
-		return nil
+	keys := slices.Sorted(maps.Keys(s.Settings))
+	for _, k := range slices.Sorted(maps.Keys(want.Settings)) {
+		if _, ok := s.Settings[k]; !ok {
+			keys = append(keys, k)
+		}
 	}
-	return errors.New(strings.Join(diffs, ", "))
+	for _, k := range keys {
+		g, inCkpt := s.Settings[k]
+		w, inRun := want.Settings[k]
+		switch {
+		case !inCkpt:
+			diffs = append(diffs, fmt.Sprintf("%s not recorded (this run: %s)", k, w))
+		case !inRun:
+			diffs = append(diffs, fmt.Sprintf("%s %s (this run: not set)", k, g))
+		case g != w:
+			diffs = append(diffs, fmt.Sprintf("%s %s (this run: %s)", k, g, w))
+		}
+	}
+	return diffs
+}
+
+// sameBatches reports whether two runs draw the same batches in every
+// epoch, so that a position inside an epoch means the same in both.
+func (s runSettings) sameBatches(o runSettings) bool {
+	return s.Seed == o.Seed && s.BatchSize == o.BatchSize && s.Samples == o.Samples && s.Shuffle == o.Shuffle
+}
+
+// SettingsError is Fit's refusal to resume a checkpoint made with other
+// settings (FitConfig.ResumeAnyway overrides it).
+type SettingsError struct {
+	Checkpoint  string
+	Differences []string // one phrase each: "batch size 32 (this run: 16)"
+}
+
+func (e *SettingsError) Error() string {
+	return fmt.Sprintf("train: checkpoint %s was made with other settings: %s", e.Checkpoint, strings.Join(e.Differences, ", "))
 }
 
 // saveCheckpoint writes the trainer's weights and optimizer state, st and
 // h to path. The file is replaced atomically (a temporary file in the same
 // folder, synced, then renamed), so an interruption at any moment leaves
 // either the previous checkpoint or the new one.
-func saveCheckpoint(path string, t *Trainer, st runState, h *History) error {
+//
+// With the configuration the graph was built from (model not nil) the file
+// is a model file as weights.SaveCheckpoint writes it, which weights.Load,
+// "simdnet eval" and "simdnet predict" read as they read a model, the
+// optimizer's tensors ignored. Without one it holds the same tensors and
+// metadata but no description of the network, so only Fit resumes it.
+func saveCheckpoint(path string, t *Trainer, st runState, h *History, model *resnet.Config) error {
 	st.Version = checkpointVersion
 	params := Params(t.Graph())
-	tensors := make([]safetensors.Tensor, 0, 3*len(params))
-	for _, p := range params {
-		tensors = append(tensors, safetensors.Tensor{Name: p.Key(), Shape: []int(p.Param.Shape), Values: p.Param.Value})
-	}
-	for name, v := range t.Optimizer().State(params) {
-		tensors = append(tensors, safetensors.Tensor{Name: name, Shape: []int{len(v)}, Values: v})
-	}
+	state := t.Optimizer().State(params)
 	stJSON, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("train: checkpoint %s: %w", path, err)
@@ -102,6 +147,23 @@ func saveCheckpoint(path string, t *Trainer, st runState, h *History) error {
 		return fmt.Errorf("train: checkpoint %s: %w", path, err)
 	}
 	meta := map[string]string{metaState: string(stJSON), metaHistory: string(hJSON)}
+	if model != nil {
+		extra := make(map[string]*ops.Tensor, len(state))
+		for name, v := range state {
+			extra[name] = &ops.Tensor{Shape: ops.Shape{len(v)}, Data: v}
+		}
+		if err := weights.SaveCheckpoint(path, t.Graph(), *model, extra, meta); err != nil {
+			return fmt.Errorf("train: checkpoint: %w", err)
+		}
+		return nil
+	}
+	tensors := make([]safetensors.Tensor, 0, len(params)+len(state))
+	for _, p := range params {
+		tensors = append(tensors, safetensors.Tensor{Name: p.Key(), Shape: []int(p.Param.Shape), Values: p.Param.Value})
+	}
+	for name, v := range state {
+		tensors = append(tensors, safetensors.Tensor{Name: name, Shape: []int{len(v)}, Values: v})
+	}
 	if err := safetensors.WriteFile(path, tensors, meta); err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
@@ -110,8 +172,9 @@ func saveCheckpoint(path string, t *Trainer, st runState, h *History) error {
 
 // loadCheckpoint restores the trainer's weights and optimizer state from
 // path and returns the run's state and history. It checks everything
-// before changing anything, so on error the trainer is as it was.
-func loadCheckpoint(path string, t *Trainer) (runState, *History, error) {
+// before changing anything — the run's state with accept too, when not
+// nil — so on error the trainer is as it was.
+func loadCheckpoint(path string, t *Trainer, accept func(runState) error) (runState, *History, error) {
 	var st runState
 	f, err := safetensors.ReadFile(path)
 	if err != nil {
@@ -131,6 +194,11 @@ func loadCheckpoint(path string, t *Trainer) (runState, *History, error) {
 	}
 	if err := h.Validate(); err != nil {
 		return st, nil, fmt.Errorf("train: checkpoint %s: %w", path, err)
+	}
+	if accept != nil {
+		if err := accept(st); err != nil {
+			return st, nil, err
+		}
 	}
 
 	params := Params(t.Graph())

@@ -2,6 +2,7 @@ package train
 
 import (
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -19,18 +20,19 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	}
 	h := &History{}
 	h.Append(EpochLogs{Loss: 1, Accuracy: 0.5, Seconds: 2, LearningRate: 1e-3})
-	st := runState{Epoch: 1, Batch: 3, LossSum: 1.25, Correct: 2, Count: 24, Elapsed: 0.5, Seed: 1<<63 + 5, BatchSize: 8, Samples: 26, Shuffle: true}
-	if err := saveCheckpoint(path, tr, st, h); err != nil {
+	st := runState{Epoch: 1, Batch: 3, LossSum: 1.25, Correct: 2, Count: 24, Elapsed: 0.5,
+		runSettings: runSettings{Seed: 1<<63 + 5, BatchSize: 8, Samples: 26, Shuffle: true, Settings: map[string]string{"lr": "0.001"}}}
+	if err := saveCheckpoint(path, tr, st, h, nil); err != nil {
 		t.Fatal(err)
 	}
 
 	back := tinyModel(t, 2)
-	gotSt, gotH, err := loadCheckpoint(path, back)
+	gotSt, gotH, err := loadCheckpoint(path, back, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Version = checkpointVersion
-	if gotSt != st || gotH.Len() != 1 || gotH.Loss[0] != 1 {
+	if !reflect.DeepEqual(gotSt, st) || gotH.Len() != 1 || gotH.Loss[0] != 1 {
 		t.Errorf("state %+v, history %+v; want %+v", gotSt, gotH, st)
 	}
 	sameWeights(t, tr, back)
@@ -46,7 +48,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 
 func TestCheckpointForAnotherModel(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.ckpt")
-	if err := saveCheckpoint(path, tinyModel(t, 1), runState{}, &History{}); err != nil {
+	if err := saveCheckpoint(path, tinyModel(t, 1), runState{}, &History{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	g := ops.NewGraph(3)
@@ -60,7 +62,7 @@ func TestCheckpointForAnotherModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := slices.Clone(Params(g)[0].Param.Value)
-	_, _, err = loadCheckpoint(path, other)
+	_, _, err = loadCheckpoint(path, other, nil)
 	if err == nil || !strings.Contains(err.Error(), "conv1/kernel has shape (3, 3, 3, 4) in the file, (3, 3, 3, 5) in the model") || !strings.Contains(err.Error(), "head/kernel missing") {
 		t.Errorf("loading another model's checkpoint: err = %v", err)
 	}
@@ -75,7 +77,7 @@ func TestCheckpointRejectsModelFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := loadCheckpoint(path, tinyModel(t, 1)); err == nil || !strings.Contains(err.Error(), "not a training checkpoint") {
+	if _, _, err := loadCheckpoint(path, tinyModel(t, 1), nil); err == nil || !strings.Contains(err.Error(), "not a training checkpoint") {
 		t.Errorf("plain safetensors file: err = %v", err)
 	}
 }

@@ -9,12 +9,15 @@ import (
 	"time"
 
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/train/data"
 )
 
 // ErrInterrupted is returned (wrapped) by Fit when its context is cancelled:
 // the step under way was finished and, if FitConfig.Checkpoint is set, the
-// run was saved there so that Resume continues it.
+// run was saved there so that Resume continues it. The error wraps the
+// context's cause too: an *InterruptSignal when NotifyInterrupt's context
+// was cancelled by a signal.
 var ErrInterrupted = errors.New("train: interrupted")
 
 // FitConfig configures Fit. The zero value of a field is its default.
@@ -47,9 +50,27 @@ type FitConfig struct {
 	// every epoch and when interrupted or stopped; "" saves nothing.
 	Checkpoint string
 	// Resume continues the run saved in Checkpoint, which must have been
-	// made with the same Seed, BatchSize, shuffling, augmentation and
-	// training set size; a missing file starts a fresh run.
+	// made with the same Seed, BatchSize, shuffling, augmentation, training
+	// set size and Settings — Fit refuses with a *SettingsError naming
+	// every difference otherwise; a missing file starts a fresh run.
 	Resume bool
+	// ResumeAnyway resumes despite different settings: the weights, the
+	// optimizer's state and the position come from the checkpoint, every
+	// setting (the optimizer's learning rate included) from this run. An
+	// epoch in progress restarts from its first batch when the batches
+	// differ (seed, batch size, samples or shuffling). The result is then
+	// no longer bit for bit that of an uninterrupted run of either setting.
+	ResumeAnyway bool
+	// Settings are what else fixes the run and must match on resume: the
+	// learning rate and its schedule, the number of epochs a schedule
+	// spans, the architecture, an identity of the data (file names, sizes,
+	// a hash)... Fit cannot see them, so the caller names them; they are
+	// saved in the checkpoint and compared as strings.
+	Settings map[string]string
+	// ModelConfig, when set, is the configuration the trained graph was
+	// built from; every checkpoint is then a model file too (weights.Load
+	// and "simdnet eval/predict" read it, ignoring the optimizer's state).
+	ModelConfig *resnet.Config
 
 	// Context interrupts training when cancelled; see ErrInterrupted and
 	// NotifyInterrupt. Nil never interrupts.
@@ -82,7 +103,7 @@ func Fit(t *Trainer, train, val *data.Dataset, cfg FitConfig) (*History, error) 
 			if serr := r.save(); serr != nil {
 				return r.h, errors.Join(err, serr)
 			}
-			return r.h, fmt.Errorf("%w at epoch %d, batch %d of %d%s", ErrInterrupted,
+			return r.h, fmt.Errorf("%w (%w) at epoch %d, batch %d of %d%s", ErrInterrupted, context.Cause(r.cfg.Context),
 				r.st.Epoch+1, r.st.Batch, r.loader.NumBatches(), r.savedTo())
 		default:
 			r.prog.abort()
@@ -118,6 +139,9 @@ func newFitRun(t *Trainer, train, val *data.Dataset, cfg FitConfig) (*fitRun, er
 	if cfg.Resume && cfg.Checkpoint == "" {
 		return nil, errors.New("train: fit: Resume needs a Checkpoint file")
 	}
+	if cfg.ResumeAnyway && !cfg.Resume {
+		return nil, errors.New("train: fit: ResumeAnyway without Resume")
+	}
 	if err := checkData(t, "training", train); err != nil {
 		return nil, err
 	}
@@ -136,8 +160,8 @@ func newFitRun(t *Trainer, train, val *data.Dataset, cfg FitConfig) (*fitRun, er
 	r := &fitRun{
 		t: t, cfg: cfg, val: val, h: new(History), prog: newProgress(cfg.Progress),
 		loader: &data.Loader{Data: train, BatchSize: cfg.BatchSize, Shuffle: !cfg.NoShuffle, Seed: cfg.Seed, Augment: aug},
-		st: runState{Epoch: cfg.InitialEpoch, Seed: cfg.Seed, BatchSize: cfg.BatchSize,
-			Samples: train.Len(), Shuffle: !cfg.NoShuffle, Augment: aug},
+		st: runState{Epoch: cfg.InitialEpoch, runSettings: runSettings{Seed: cfg.Seed, BatchSize: cfg.BatchSize,
+			Samples: train.Len(), Shuffle: !cfg.NoShuffle, Augment: aug, Settings: cfg.Settings}},
 	}
 	if cfg.Resume {
 		if err := r.resume(); err != nil {
@@ -152,12 +176,25 @@ func (r *fitRun) resume() error {
 	if _, err := os.Stat(r.cfg.Checkpoint); errors.Is(err, os.ErrNotExist) {
 		return nil // nothing saved yet: this is the first run
 	}
-	st, h, err := loadCheckpoint(r.cfg.Checkpoint, r.t)
+	var diffs []string
+	accept := func(st runState) error {
+		diffs = st.differences(r.st.runSettings)
+		if diffs != nil && !r.cfg.ResumeAnyway {
+			return &SettingsError{Checkpoint: r.cfg.Checkpoint, Differences: diffs}
+		}
+		return nil
+	}
+	lr := r.t.Optimizer().LearningRate()
+	st, h, err := loadCheckpoint(r.cfg.Checkpoint, r.t, accept)
 	if err != nil {
 		return err
 	}
-	if err := st.sameSettings(r.st); err != nil {
-		return fmt.Errorf("train: checkpoint %s was made with other settings: %w", r.cfg.Checkpoint, err)
+	if diffs != nil { // ResumeAnyway: keep the position, take this run's settings
+		if !st.sameBatches(r.st.runSettings) {
+			st = runState{Epoch: st.Epoch}
+		}
+		st.runSettings = r.st.runSettings
+		r.t.Optimizer().SetLearningRate(lr)
 	}
 	r.st, r.h = st, h
 	return nil
@@ -243,8 +280,7 @@ func (r *fitRun) endEpoch(start time.Time) error {
 	r.prog.finish(metrics)
 	r.h.Append(logs)
 	stop := r.each(func(c Callback) error { return c.OnEpochEnd(r.t, st.Epoch, logs) })
-	*st = runState{Epoch: st.Epoch + 1, Seed: st.Seed, BatchSize: st.BatchSize,
-		Samples: st.Samples, Shuffle: st.Shuffle, Augment: st.Augment}
+	*st = runState{Epoch: st.Epoch + 1, runSettings: st.runSettings}
 	if err := r.save(); err != nil {
 		return err
 	}
@@ -266,7 +302,7 @@ func (r *fitRun) save() error {
 	if r.cfg.Checkpoint == "" {
 		return nil
 	}
-	return saveCheckpoint(r.cfg.Checkpoint, r.t, r.st, r.h)
+	return saveCheckpoint(r.cfg.Checkpoint, r.t, r.st, r.h, r.cfg.ModelConfig)
 }
 
 // savedTo describes where an interrupted run was saved, for its error.

@@ -235,7 +235,7 @@ func TestFitCallbacksAndStop(t *testing.T) {
 	}
 	// The checkpoint holds both epochs and continues at the third.
 	tr := tinyModel(t, 1)
-	st, saved, err := loadCheckpoint(path, tr)
+	st, saved, err := loadCheckpoint(path, tr, nil)
 	if err != nil || st.Epoch != 2 || st.Batch != 0 || saved.Len() != 2 {
 		t.Errorf("checkpoint after stop: epoch %d batch %d, %d epochs of history, %v", st.Epoch, st.Batch, saved.Len(), err)
 	}

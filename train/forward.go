@@ -60,6 +60,9 @@ func (p *plan) forwardNode(ws *workspace, nd *ops.Node, ins []*ops.Tensor, mode 
 	if nd == p.output && p.logitsOut {
 		return nd.Layer.(ops.Activated).ForwardLinear(out, ins, mode)
 	}
+	if t, ok := trainingOf(nd); ok {
+		return p.forwardRegistered(ws, nd, t, ins, out, mode)
+	}
 	return nd.Layer.Forward(out, ins, mode)
 }
 

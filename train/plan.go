@@ -96,9 +96,10 @@ func newPlan(g *ops.Graph, opt planOptions) (*plan, error) {
 			continue
 		}
 		p.nodes = append(p.nodes, nd)
-		if err := supported(nd.Layer); err != nil {
+		if err := supported(nd); err != nil {
 			return nil, err
 		}
+
 		for i, in := range nd.Inputs {
 			p.consumers[in.ID] = append(p.consumers[in.ID], edge{nd, i})
 		}
@@ -126,18 +127,44 @@ func fill(n, v int) []int {
 }
 
 // supported reports a layer the backward pass does not know.
-func supported(l ops.Layer) error {
-	switch l := l.(type) {
-	case *ops.Input, *ops.Conv2D, *ops.BatchNormalization, *ops.Dense, *ops.Add,
-		*ops.MaxPooling2D, *ops.AveragePooling2D, *ops.GlobalAveragePooling2D,
+func supported(nd *ops.Node) error {
+	switch l := nd.Layer.(type) {
+	case *ops.Conv2D:
+		if !l.Plain() || l.Activation != ops.Linear {
+			return fmt.Errorf("train: layer %q (Conv2D) with groups = %d, dilation_rate %v or activation=%v has no backward pass", l.LayerName(), l.Groups, l.DilationRate, l.Activation)
+		}
+		return nil
+	case *ops.MaxPooling2D:
+		return plainPool(l, l.Pool2DConfig)
+	case *ops.AveragePooling2D:
+		return plainPool(l, l.Pool2DConfig)
+	case *ops.Dense:
+		if !needsInput(l.Activation) {
+			return nil
+		}
+		return fmt.Errorf("train: layer %q (Dense) with activation=%v has no backward pass: the derivative needs the pre-activation; use a linear Dense and an Activation layer", l.LayerName(), l.Activation)
+	case *ops.Input, *ops.BatchNormalization, *ops.Add,
+		*ops.GlobalAveragePooling2D,
 		*ops.GlobalMaxPooling2D, *ops.ZeroPadding2D, *ops.Flatten:
 		return nil
 	case *ops.Activation:
-		if l.Func == ops.Linear || l.Func == ops.ReLU || l.Func == ops.Softmax {
-			return nil
-		}
+		return nil // every function: see actGrad and softmaxBackward
 	}
-	return fmt.Errorf("train: layer %q (%s) has no backward pass", l.LayerName(), l.Class())
+	if t, ok := trainingOf(nd); ok {
+		if t.check != nil {
+			return t.check(nd)
+		}
+		return nil
+	}
+	return fmt.Errorf("train: layer %q (%s) has no backward pass", nd.Name(), nd.Layer.Class())
+}
+
+// plainPool refuses the PyTorch pooling options the backward pass lacks.
+func plainPool(l ops.Layer, c ops.Pool2DConfig) error {
+	if c.Pads != [4]int{} || c.CeilMode || c.CountIncludePad {
+		return fmt.Errorf("train: layer %q (%s) with explicit pads, ceil_mode or count_include_pad has no backward pass", l.LayerName(), l.Class())
+	}
+	return nil
 }
 
 // checkOutput requires a classifier head: an output that ends in softmax,
@@ -191,7 +218,9 @@ func isReLU(nd *ops.Node) bool {
 // its inputs unchanged.
 func (p *plan) passThrough(nd *ops.Node) bool {
 	switch l := nd.Layer.(type) {
-	case *ops.Add, *ops.Flatten:
+	case *ops.Add:
+		return !ops.Broadcasts(nd)
+	case *ops.Flatten:
 		return true
 	case *ops.Activation:
 		return l.Func == ops.Linear || (nd == p.output && p.logitsOut)

@@ -9,7 +9,11 @@ import "github.com/simdnet/simdnet/ops"
 func (p *plan) fuseReLUs() {
 	for _, nd := range p.nodes {
 		switch nd.Layer.(type) {
-		case *ops.BatchNormalization, *ops.Add:
+		case *ops.BatchNormalization:
+		case *ops.Add:
+			if ops.Broadcasts(nd) {
+				continue // the fused loop sums tensors of one shape
+			}
 		default:
 			continue
 		}

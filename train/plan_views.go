@@ -10,7 +10,7 @@ func (p *plan) readsMasked(nd *ops.Node) bool {
 		return true
 	}
 	_, isAdd := nd.Layer.(*ops.Add)
-	return isAdd && nd != p.output
+	return isAdd && nd != p.output && !ops.Broadcasts(nd)
 }
 
 // assignViews decides, consumers before producers, where each node's

@@ -19,16 +19,20 @@ type workspace struct {
 	tmp    []float32       // one node output's worth of scratch
 	dcol   []float32       // convolution input-gradient patches, one chunk of images
 	red    []float32       // per-chunk partial sums of the reductions
+	// regState is, by node ID, a registered layer's state (see
+	// plan.stateFor).
+	regState []any
 }
 
 // newWorkspace allocates the buffers of p for batches of the given size.
 func newWorkspace(p *plan, batch int) *workspace {
 	n := len(p.view)
 	ws := &workspace{
-		batch:  batch,
-		out:    make([]*ops.Tensor, n),
-		ins:    make([][]*ops.Tensor, n),
-		argmax: make([][]int32, n),
+		batch:    batch,
+		out:      make([]*ops.Tensor, n),
+		ins:      make([][]*ops.Tensor, n),
+		argmax:   make([][]int32, n),
+		regState: make([]any, n),
 	}
 	maxOut, maxCol, maxRed := 0, 0, 0
 	for _, nd := range p.nodes {

@@ -111,7 +111,7 @@ func TestCheckpointRefusals(t *testing.T) {
 // (written by another tool) is refused by LoadCheckpoint, with the name.
 func TestCheckpointIntegerExtra(t *testing.T) {
 	g := build(t, tinyConfig)
-	md, err := (&header{config: tinyConfig, extra: []string{"step"}}).encode()
+	md, err := (&header{config: &tinyConfig, graph: mustMarshal(t, g), extra: []string{"step"}}).encode()
 	if err != nil {
 		t.Fatal(err)
 	}

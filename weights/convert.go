@@ -49,5 +49,5 @@ func ConvertKerasToSafetensors(in, out string, cfg resnet.Config, classes []stri
 	if classes != nil {
 		all = append(all, WithClasses(classes...))
 	}
-	return Save(out, g, cfg, append(all, opts...)...)
+	return Save(out, g, append(append(all, WithArch(cfg)), opts...)...)
 }

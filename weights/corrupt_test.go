@@ -18,7 +18,7 @@ func tinyFileBytes(t testing.TB) (model, checkpoint []byte) {
 	perturb(g, 8)
 	dir := t.TempDir()
 	mp, cp := filepath.Join(dir, "m.safetensors"), filepath.Join(dir, "c.safetensors")
-	if err := Save(mp, g, tinyConfig, WithClasses(signNames...)); err != nil {
+	if err := Save(mp, g, WithArch(tinyConfig), WithClasses(signNames...)); err != nil {
 		t.Fatal(err)
 	}
 	extra := map[string]*ops.Tensor{
@@ -73,6 +73,19 @@ func FuzzLoad(f *testing.F) {
 	model, checkpoint := tinyFileBytes(f)
 	f.Add(model)
 	f.Add(checkpoint)
+	// A format-1 file (the legacy path) and a graph no architecture names.
+	if v1, err := os.ReadFile(filepath.Join("testdata", "v1_tiny.safetensors")); err == nil {
+		f.Add(v1)
+	}
+	path := filepath.Join(f.TempDir(), "branchy.safetensors")
+	if err := Save(path, branchyGraph(f)); err != nil {
+		f.Fatal(err)
+	}
+	branchy, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(branchy)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const name = "fuzz.safetensors"
 		file, err := safetensors.Parse(name, data)

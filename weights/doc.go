@@ -6,16 +6,21 @@
 // Save writes a model's parameters under their Keras names,
 // "<layer>/<param>" — conv1/kernel [kh, kw, cin, cout], bn_conv1/gamma,
 // bn_conv1/moving_variance, fc6/kernel [in, out] — and puts in the header's
-// __metadata__ what it takes to rebuild the model: the resnet.Config as JSON,
-// optional class names and the layout version. Load therefore rebuilds a
-// runnable model from the file alone:
+// __metadata__ what it takes to rebuild the model: the graph, layer by
+// layer, as a Keras model_config (class_name, config with the layer's name
+// and arguments, inbound_nodes; see MarshalGraph), optional class names,
+// the resnet.Config when the graph is a registered ResNet (WithArch), and
+// the layout version. Load therefore rebuilds any graph made with ops'
+// builder from the file alone, with no knowledge of its architecture:
 //
-//	err := weights.Save("signs.safetensors", g, cfg, weights.WithClasses(names...))
+//	err := weights.Save("signs.safetensors", g, weights.WithClasses(names...))
 //	m, err := weights.Load("signs.safetensors")
 //	probs, err := m.Graph.Forward(x, ops.Inference)
 //
-// The files are ordinary safetensors files, readable by any other
-// implementation; package safetensors reads and writes the container.
+// Files of format 1, which name a registered ResNet instead of describing
+// the graph, still load. The files are ordinary safetensors files, readable
+// by any other implementation; package safetensors reads and writes the
+// container.
 //
 // # Training checkpoints
 //
@@ -42,7 +47,11 @@
 //
 // # Untrusted files
 //
-// Every error names the file and, where one is at fault, the tensor or
-// dataset. Malformed files yield errors, never panics, and never a
-// half-loaded model.
+// Every error names the file and, where one is at fault, the tensor,
+// dataset or layer. Malformed files yield errors, never panics, and never a
+// half-loaded model. Nothing is allocated on a size the file states before
+// it is checked against what the file holds: a layer may allocate no more
+// parameters than the file stores for it, a layer's output no more than
+// DefaultMaxActivation values per sample (WithMaxActivation), an HDF5 read
+// no more than its stored data can decode to (hdf5.WithMaxRead).
 package weights

@@ -118,3 +118,13 @@ func logits(t *testing.T, g *ops.Graph, x *ops.Tensor) []float32 {
 	}
 	return y.Data
 }
+
+// mustMarshal describes g as a model file does.
+func mustMarshal(t testing.TB, g *ops.Graph) []byte {
+	t.Helper()
+	b, err := MarshalGraph(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

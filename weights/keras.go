@@ -55,9 +55,10 @@ type KerasWeight struct {
 // OpenKeras opens a Keras 2 HDF5 file and reads its layer and weight lists.
 // It fails when those are missing or inconsistent (a listed dataset that is
 // not there, two weights that would get one name), but never over
-// attributes it does not need.
-func OpenKeras(path string) (*KerasFile, error) {
-	f, err := hdf5.Open(path)
+// attributes it does not need. Options reach the HDF5 reader, e.g.
+// hdf5.WithMaxRead to read a dataset beyond hdf5.DefaultMaxRead.
+func OpenKeras(path string, opts ...hdf5.Option) (*KerasFile, error) {
+	f, err := hdf5.Open(path, opts...)
 	if err != nil {
 		return nil, err
 	}

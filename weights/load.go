@@ -2,6 +2,8 @@ package weights
 
 import (
 	"fmt"
+
+	"github.com/simdnet/simdnet/resnet"
 	"maps"
 	"slices"
 
@@ -13,20 +15,42 @@ import (
 type LoadOption func(*loadConfig)
 
 type loadConfig struct {
-	readOnly bool
+	readOnly      bool
+	maxActivation int
+}
+
+func newLoadConfig(opts []LoadOption) loadConfig {
+	lc := loadConfig{maxActivation: DefaultMaxActivation}
+	for _, o := range opts {
+		o(&lc)
+	}
+	return lc
+}
+
+// WithMaxActivation raises (or lowers) the most values per sample a layer's
+// output may have in the graph a file describes, DefaultMaxActivation by
+// default; a file beyond it is refused before anything is allocated.
+func WithMaxActivation(n int) LoadOption {
+	return func(c *loadConfig) { c.maxActivation = n }
 }
 
 // ReadOnly makes Load point the model's parameters into the memory-mapped
 // file instead of copying them: loading costs no memory and little time,
-// and processes serving the same file share its pages. The model is then
-// for inference only, and the caller must Close it when done:
+// and processes serving the same file share its pages. The model is meant
+// for inference, and the caller must Close it when done:
 //
-//   - nothing may write to a parameter. The mapping is read-only, so a
-//     write — training, or a Training-mode Forward, which updates the batch
-//     normalisation statistics — kills the process with a fault that
-//     recover cannot catch. (ops.Param has no read-only flag to catch this
-//     earlier.)
-//   - after Close, the parameters refer to unmapped memory.
+//   - the mapping is private and copy-on-write: a write to a parameter
+//     (training, or a Training-mode Forward, which updates the batch
+//     normalisation statistics) copies the pages it touches into this
+//     process's memory and changes neither the file nor other processes.
+//     It costs the memory ReadOnly saved, for those pages.
+//   - Close cuts the parameters loose from the mapping before releasing it:
+//     their Values become nil, so running the model afterwards returns an
+//     error naming a layer (or a recoverable panic in code that indexes a
+//     parameter itself), never a fault. Plans compiled from the graph
+//     before Close hold their own packed copies and keep working. A slice
+//     taken from a parameter before Close is the one thing that must not
+//     be used after it; Close must not run while the model is in use.
 //
 // Tensors the file does not store as aligned F32 (F16 files, say) are
 // converted into ordinary memory as usual.
@@ -45,15 +69,12 @@ func ReadOnly() LoadOption {
 // malformed file, a *MismatchError when its tensors do not fit the
 // configuration it declares.
 func Load(path string, opts ...LoadOption) (*Model, error) {
-	var lc loadConfig
-	for _, o := range opts {
-		o(&lc)
-	}
+	lc := newLoadConfig(opts)
 	f, err := safetensors.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := decode(f, lc.readOnly, false)
+	m, _, err := decodeWith(f, lc.readOnly, false, lc)
 	if err != nil || !lc.readOnly {
 		f.Close()
 	}
@@ -65,13 +86,15 @@ func Load(path string, opts ...LoadOption) (*Model, error) {
 // also returns copies of the extra tensors; otherwise it only checks that
 // they exist.
 func decode(f *safetensors.File, share, withExtra bool) (*Model, map[string]*ops.Tensor, error) {
+	return decodeWith(f, share, withExtra, newLoadConfig(nil))
+}
+
+// decodeWith is decode with Load's options.
+func decodeWith(f *safetensors.File, share, withExtra bool, lc loadConfig) (*Model, map[string]*ops.Tensor, error) {
 	fail := func(err error) error { return fmt.Errorf("weights: %s: %w", f.Name(), err) }
 	h, err := decodeHeader(f.Metadata())
 	if err != nil {
 		return nil, nil, fail(err)
-	}
-	if h.classes != nil && len(h.classes) != h.config.Classes {
-		return nil, nil, fail(fmt.Errorf("%d class names for %d classes", len(h.classes), h.config.Classes))
 	}
 	extra := make(map[string]bool, len(h.extra))
 	for _, name := range h.extra {
@@ -81,14 +104,18 @@ func decode(f *safetensors.File, share, withExtra bool) (*Model, map[string]*ops
 		extra[name] = true
 	}
 	weights := stSource{f: f, skip: extra}
-	if err := checkLoadable(h.config, statsOf(weights.Tensors())); err != nil {
-		return nil, nil, fail(err)
-	}
-	g, err := h.config.Build()
+	g, cfg, err := buildGraph(h, weights.Tensors(), lc)
 	if err != nil {
 		return nil, nil, fail(err)
 	}
-	if err := assign(g, weights, h.config.Arch, share); err != nil {
+	if n := outputWidth(g); h.classes != nil && len(h.classes) != n {
+		return nil, nil, fail(fmt.Errorf("%d class names for %d outputs", len(h.classes), n))
+	}
+	model := cfg.Arch
+	if model == "" {
+		model = "the graph " + graphName(g) + " it describes"
+	}
+	if err := assign(g, weights, model, share); err != nil {
 		return nil, nil, err
 	}
 	var tensors map[string]*ops.Tensor
@@ -104,9 +131,64 @@ func decode(f *safetensors.File, share, withExtra bool) (*Model, map[string]*ops
 			tensors[name] = &ops.Tensor{Shape: ops.Shape(info.Shape).Clone(), Data: slices.Clone(v)}
 		}
 	}
-	m := &Model{Graph: g, Config: h.config, Classes: h.classes, Meta: h.meta}
+	m := &Model{Graph: g, Config: cfg, Classes: h.classes, Meta: h.meta}
 	if share {
 		m.file = f
 	}
 	return m, tensors, nil
+}
+
+// buildGraph builds the graph a file's header describes, with zero
+// weights, bounding every allocation by the tensors ts the file stores:
+// from the layer-by-layer description of a version 2 file, or from the
+// registered ResNet a version 1 file names. It returns the file's
+// resnet.Config, or one describing the graph (see Model.Config).
+func buildGraph(h *header, ts []TensorInfo, lc loadConfig) (*ops.Graph, resnet.Config, error) {
+	if h.graph == nil { // version 1
+		cfg := *h.config
+		if h.classes != nil && len(h.classes) != cfg.Classes {
+			return nil, cfg, fmt.Errorf("%d class names for %d classes", len(h.classes), cfg.Classes)
+		}
+		if err := checkLoadable(cfg, statsOf(ts)); err != nil {
+			return nil, cfg, err
+		}
+		g, err := cfg.Build()
+		return g, cfg, err
+	}
+	g, err := unmarshalGraph(h.graph, nil, graphLimits{params: layerBudgets(ts), activation: lc.maxActivation})
+	if err != nil {
+		return nil, resnet.Config{}, err
+	}
+	if h.config != nil {
+		return g, *h.config, nil
+	}
+	return g, configOf(g), nil
+}
+
+// configOf describes a graph in resnet.Config's terms, as far as they go:
+// the input shape when it is an image's, the classes when the output is a
+// vector; no architecture.
+func configOf(g *ops.Graph) resnet.Config {
+	var cfg resnet.Config
+	if in := g.InputNode().Shape; len(in) == 3 {
+		cfg.InputShape = [3]int{in[0], in[1], in[2]}
+	}
+	if out := g.OutputNode().Shape; len(out) == 1 {
+		cfg.Classes = out[0]
+	}
+	return cfg
+}
+
+// outputWidth is the size of the output's last axis: the classes of a
+// classifier.
+func outputWidth(g *ops.Graph) int {
+	s := g.OutputNode().Shape
+	return s[len(s)-1]
+}
+
+func graphName(g *ops.Graph) string {
+	if g.Name == "" {
+		return "unnamed"
+	}
+	return g.Name
 }

@@ -14,23 +14,30 @@ import (
 // FormatVersion is the version of the model-file layout Save writes. Load
 // reads files of this version and older, and refuses newer ones rather than
 // guess at what they mean.
-const FormatVersion = 1
+//
+// Version 2 describes the graph itself, layer by layer, as a Keras
+// model_config (see MarshalGraph), so any graph loads; the resnet.Config is
+// optional. Version 1 files name a registered ResNet architecture and its
+// configuration, from which Load builds the graph.
+const FormatVersion = 2
 
 // The __metadata__ keys this package owns. They share a prefix that user
 // metadata may not use, so a checkpoint's free-form entries can never be
 // mistaken for (or overwrite) the description of the model.
 const (
 	reservedPrefix = "simdnet."
-	keyFormat      = reservedPrefix + "format"  // FormatVersion, decimal
-	keyConfig      = reservedPrefix + "config"  // resnet.Config as JSON
-	keyClasses     = reservedPrefix + "classes" // class names, a JSON array; absent when none
-	keyExtra       = reservedPrefix + "extra"   // names of non-parameter tensors, a JSON array; absent when none
+	keyFormat      = reservedPrefix + "format"       // FormatVersion, decimal
+	keyConfig      = reservedPrefix + "config"       // resnet.Config as JSON; required in version 1, optional in 2
+	keyGraph       = reservedPrefix + "model_config" // the graph as a Keras model_config (version 2)
+	keyClasses     = reservedPrefix + "classes"      // class names, a JSON array; absent when none
+	keyExtra       = reservedPrefix + "extra"        // names of non-parameter tensors, a JSON array; absent when none
 )
 
 // header is what a model file's metadata says, decoded.
 type header struct {
 	version int
-	config  resnet.Config
+	config  *resnet.Config // nil when the file names no architecture
+	graph   []byte         // the model_config JSON; nil in version 1 files
 	classes []string
 	extra   []string          // names of the tensors that are not parameters
 	meta    map[string]string // everything outside the reserved prefix
@@ -46,11 +53,17 @@ func (h *header) encode() (map[string]string, error) {
 		md[k] = v
 	}
 	md[keyFormat] = strconv.Itoa(FormatVersion)
-	cfg, err := json.Marshal(h.config)
-	if err != nil {
-		return nil, err
+	if h.config != nil {
+		cfg, err := json.Marshal(h.config)
+		if err != nil {
+			return nil, err
+		}
+		md[keyConfig] = string(cfg)
 	}
-	md[keyConfig] = string(cfg)
+	if h.graph == nil {
+		return nil, fmt.Errorf("no graph description")
+	}
+	md[keyGraph] = string(h.graph)
 	if h.classes != nil {
 		b, err := json.Marshal(h.classes)
 		if err != nil {
@@ -84,12 +97,18 @@ func decodeHeader(md map[string]string) (*header, error) {
 		return nil, fmt.Errorf("format version %d is newer than this simdnet's %d", version, FormatVersion)
 	}
 	h := &header{version: version, meta: map[string]string{}}
-	raw, ok := md[keyConfig]
-	if !ok {
-		return nil, fmt.Errorf("no %q in the metadata", keyConfig)
+	if raw, ok := md[keyGraph]; ok && version >= 2 {
+		h.graph = []byte(raw)
+	} else if version >= 2 {
+		return nil, fmt.Errorf("no %q in the metadata", keyGraph)
 	}
-	if err := strictUnmarshal(raw, &h.config); err != nil {
-		return nil, fmt.Errorf("%s: %v", keyConfig, err)
+	if raw, ok := md[keyConfig]; ok {
+		h.config = new(resnet.Config)
+		if err := strictUnmarshal(raw, h.config); err != nil {
+			return nil, fmt.Errorf("%s: %v", keyConfig, err)
+		}
+	} else if version < 2 {
+		return nil, fmt.Errorf("no %q in the metadata", keyConfig)
 	}
 	if raw, ok := md[keyClasses]; ok {
 		if err := strictUnmarshal(raw, &h.classes); err != nil {

@@ -18,7 +18,7 @@ func TestResNet50File(t *testing.T) {
 	cfg := resnet.Config{Arch: "resnet50-seed", InputShape: resnet.SignsInput, Classes: resnet.SignsClasses}
 	g := build(t, cfg)
 	path := filepath.Join(t.TempDir(), "resnet50.safetensors")
-	if err := Save(path, g, cfg, WithDtype(safetensors.F16)); err != nil {
+	if err := Save(path, g, WithArch(cfg), WithDtype(safetensors.F16)); err != nil {
 		t.Fatal(err)
 	}
 	m, err := Load(path)

@@ -18,6 +18,7 @@ type saveConfig struct {
 	classes []string
 	meta    map[string]string
 	extra   map[string]*ops.Tensor
+	arch    resnet.Config // zero: none (see WithArch)
 }
 
 // WithDtype stores every tensor as d: safetensors.F32 (the default and the
@@ -47,22 +48,32 @@ func WithMeta(meta map[string]string) SaveOption {
 	}
 }
 
-// Save writes the parameters of g and the configuration cfg it was built
-// from to path as a safetensors model file; see the package documentation
-// for the layout. The file is replaced atomically.
-//
-// Save refuses (writing nothing) a graph whose parameters do not have the
-// names and shapes cfg builds — a file Load could not load — with a
-// *MismatchError. Checking builds cfg's model once per distinct
-// configuration in the process, which costs as much memory as the model.
-func Save(path string, g *ops.Graph, cfg resnet.Config, opts ...SaveOption) error {
+// WithArch records that g was built from the registered ResNet
+// configuration cfg: Save then checks that g has exactly the parameters cfg
+// builds (refusing, with a *MismatchError, a graph that is not what it
+// claims) and stores cfg, which Load returns as Model.Config. Builds the
+// model cfg describes once per distinct configuration in the process, which
+// costs as much memory as the model. Without it, the file describes the
+// graph alone.
+func WithArch(cfg resnet.Config) SaveOption {
+	return func(c *saveConfig) { c.arch = cfg }
+}
+
+// Save writes g to path as a safetensors model file, its parameters under
+// their Keras names and its graph, layer by layer, in the metadata (see the
+// package documentation), so that Load rebuilds it from the file alone,
+// whoever built it. Every layer must describe itself (ops.Configurable);
+// the error names one that cannot. The file is replaced atomically.
+func Save(path string, g *ops.Graph, opts ...SaveOption) error {
 	sc := saveConfig{dtype: safetensors.F32}
 	for _, o := range opts {
 		o(&sc)
 	}
-	return save(path, g, cfg, &sc)
+	return save(path, g, sc.arch, &sc)
 }
 
+// save writes the file; cfg, the zero Config when there is none, is the
+// architecture g claims to be built from.
 func save(path string, g *ops.Graph, cfg resnet.Config, sc *saveConfig) error {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("weights: save %s: %s", path, fmt.Sprintf(format, args...))
@@ -70,15 +81,24 @@ func save(path string, g *ops.Graph, cfg resnet.Config, sc *saveConfig) error {
 	if !sc.dtype.IsFloat() {
 		return fail("cannot store weights as %v", sc.dtype)
 	}
-	if sc.classes != nil && len(sc.classes) != cfg.Classes {
-		return fail("%d class names for %d classes", len(sc.classes), cfg.Classes)
-	}
 	if err := g.Build(); err != nil {
 		return fail("%v", err)
 	}
-	if err := checkGraph(g, cfg, path); err != nil {
-		return err
+	if classes := outputWidth(g); sc.classes != nil && len(sc.classes) != classes {
+		return fail("%d class names for %d outputs", len(sc.classes), classes)
 	}
+	h := header{classes: sc.classes, meta: sc.meta}
+	if cfg != (resnet.Config{}) {
+		if err := checkGraph(g, cfg, path); err != nil {
+			return err
+		}
+		h.config = &cfg
+	}
+	graph, err := MarshalGraph(g)
+	if err != nil {
+		return fail("%v", err)
+	}
+	h.graph = graph
 
 	params := g.Params()
 	tensors := make([]safetensors.Tensor, 0, len(params)+len(sc.extra))
@@ -88,7 +108,6 @@ func save(path string, g *ops.Graph, cfg resnet.Config, sc *saveConfig) error {
 		names[name] = true
 		tensors = append(tensors, safetensors.Tensor{Name: name, Shape: p.Shape, Values: p.Value})
 	}
-	h := header{config: cfg, classes: sc.classes, meta: sc.meta}
 	for _, name := range slices.Sorted(maps.Keys(sc.extra)) { // the same error every time
 		t := sc.extra[name]
 		switch {

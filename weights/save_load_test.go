@@ -27,7 +27,7 @@ func saveTiny(t *testing.T, opts ...SaveOption) (*ops.Graph, string) {
 	g := build(t, tinyConfig)
 	perturb(g, 1)
 	path := filepath.Join(t.TempDir(), "tiny.safetensors")
-	if err := Save(path, g, tinyConfig, opts...); err != nil {
+	if err := Save(path, g, append([]SaveOption{WithArch(tinyConfig)}, opts...)...); err != nil {
 		t.Fatal(err)
 	}
 	return g, path
@@ -143,7 +143,7 @@ func TestHalfPrecision(t *testing.T) {
 	}{{safetensors.F16, 1.0 / (1 << 11)}, {safetensors.BF16, 1.0 / (1 << 8)}} {
 		t.Run(c.dtype.String(), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "half.safetensors")
-			if err := Save(path, g, tinyConfig, WithDtype(c.dtype)); err != nil {
+			if err := Save(path, g, WithArch(tinyConfig), WithDtype(c.dtype)); err != nil {
 				t.Fatal(err)
 			}
 			if size := dataSize(t, path); size != fullSize/2 {
@@ -230,7 +230,7 @@ func TestSaveRefusesMismatch(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	wide := tinyConfig
 	wide.Arch = "tiny-test-wide"
-	err := Save(path, g, wide)
+	err := Save(path, g, WithArch(wide))
 	var me *MismatchError
 	if !errors.As(err, &me) {
 		t.Fatalf("error %v, want a *MismatchError", err)
@@ -246,17 +246,17 @@ func TestSaveRefusesMismatch(t *testing.T) {
 		opts []SaveOption
 		want string
 	}{
-		{[]SaveOption{WithClasses("a", "b")}, "2 class names for 6 classes"},
+		{[]SaveOption{WithClasses("a", "b")}, "2 class names for 6 outputs"},
 		{[]SaveOption{WithDtype(safetensors.I32)}, "cannot store weights as I32"},
 		{[]SaveOption{WithMeta(map[string]string{"simdnet.config": "{}"})}, "reserved prefix"},
 	} {
-		if err := Save(path, g, tinyConfig, c.opts...); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path) {
+		if err := Save(path, g, append([]SaveOption{WithArch(tinyConfig)}, c.opts...)...); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("error %v, want %q naming the file", err, c.want)
 		}
 	}
 	unknown := tinyConfig
 	unknown.Arch = "nope"
-	if err := Save(path, g, unknown); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `unknown architecture "nope"`) {
+	if err := Save(path, g, WithArch(unknown)); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `unknown architecture "nope"`) {
 		t.Errorf("error %v", err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -291,7 +291,7 @@ func TestLoadDescribesFormat(t *testing.T) {
 		want string
 	}{
 		{map[string]string{"format": "pt"}, "not a simdnet model file"},
-		{with(keyFormat, "2"), "format version 2 is newer"},
+		{with(keyFormat, "3"), "format version 3 is newer"},
 		{with(keyFormat, "x"), `bad format version "x"`},
 		{with(keyConfig, ""), "no \"simdnet.config\""},
 		{with(keyConfig, `{"arch":"tiny-test","input_shape":[16,16,1],"classes":6,"seed":0,"depth":3}`), "unknown field"},

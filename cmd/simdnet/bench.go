@@ -30,7 +30,7 @@ func runBench(args []string, stdout io.Writer) error {
 	if fn, ok := benchTargets[what]; ok {
 		return fn(args, stdout)
 	}
-	return fmt.Errorf("unknown benchmark %q (want gemm, resnet50 or train)", what)
+	return usagef("unknown benchmark %q (want gemm, resnet50 or train)", what)
 }
 
 // benchTargets holds the benchmarks other files of the command add.
@@ -44,33 +44,26 @@ func benchGEMM(args []string, stdout io.Writer) error {
 	sweep := fs.Bool("sweep", false, "sweep MC, KC, NC on the first chosen shape and print the best for this CPU")
 	round := fs.Duration("round", 300*time.Millisecond, "minimum length of a timed round")
 	asJSON := fs.Bool("json", false, "print one JSON object as the last line")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := firstError(noArgs(fs), intBetween("threads", *threads, 0, maxThreads), positiveDuration("round", *round)); err != nil {
 		return err
 	}
 	kerns, err := chooseKernels(*kernel)
 	if err != nil {
 		return err
 	}
-	list := bench.GEMMShapes()
-	if *shapes != "" {
-		re, err := regexp.Compile(*shapes)
-		if err != nil {
-			return fmt.Errorf("--shapes: %v", err)
-		}
-		var keep []bench.Shape
-		for _, s := range list {
-			if re.MatchString(s.Name) {
-				keep = append(keep, s)
-			}
-		}
-		if len(keep) == 0 {
-			return fmt.Errorf("--shapes %q matches no shape", *shapes)
-		}
-		list = keep
+	list, err := chooseShapes(*shapes)
+	if err != nil {
+		return err
+	}
+	if *sweep && len(kerns) > 1 {
+		return usagef("--sweep tunes one kernel; --kernel all names %d", len(kerns))
 	}
 	printMachine(stdout)
 	if *sweep {
-		return sweepGEMM(stdout, list[0], kerns[len(kerns)-1], *threads, *round)
+		return sweepGEMM(stdout, list[0], kerns[0], *threads, *round, *asJSON)
 	}
 	fmt.Fprintf(stdout, "%-22s %6s %6s %6s  %-18s %7s %9s\n", "shape", "M", "N", "K", "kernel", "threads", "GFLOPS")
 	var results []bench.GEMMResult
@@ -87,7 +80,31 @@ func benchGEMM(args []string, stdout io.Writer) error {
 	return nil
 }
 
-func sweepGEMM(w io.Writer, s bench.Shape, k gemm.Kernel, threads int, round time.Duration) error {
+// chooseShapes picks the shapes --shapes names (all when empty).
+func chooseShapes(pattern string) ([]bench.Shape, error) {
+	list := bench.GEMMShapes()
+	if pattern == "" {
+		return list, nil
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, usagef("--shapes %q is not a regular expression: %v", pattern, err)
+	}
+	var keep []bench.Shape
+	var names []string
+	for _, s := range list {
+		names = append(names, s.Name)
+		if re.MatchString(s.Name) {
+			keep = append(keep, s)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, usagef("--shapes %q matches no shape (have %s)", pattern, strings.Join(names, ", "))
+	}
+	return keep, nil
+}
+
+func sweepGEMM(w io.Writer, s bench.Shape, k gemm.Kernel, threads int, round time.Duration, asJSON bool) error {
 	fmt.Fprintf(w, "sweeping block sizes of %s on %s (%dx%dx%d), %d thread(s)\n", k.Name, s.Name, s.M, s.N, s.K, threads)
 	// MC goes with KC: the A block (MC×KC) is what must stay in L2, so each
 	// depth is tried with blocks of 128 to 512 KiB.
@@ -106,6 +123,10 @@ func sweepGEMM(w io.Writer, s bench.Shape, k gemm.Kernel, threads int, round tim
 	b := res[0]
 	fmt.Fprintf(w, "best: SIMDNET_GEMM_MC=%d SIMDNET_GEMM_KC=%d SIMDNET_GEMM_NC=%d (%.1f GFLOPS; default MC=%d KC=%d NC=%d)\n",
 		b.MC, b.KC, b.NC, b.GFLOPS, k.MC, k.KC, k.NC)
+	if asJSON {
+		return json.NewEncoder(w).Encode(map[string]any{"bench": "gemm-sweep", "shape": s.Name, "kernel": k.Name,
+			"threads": threads, "results": res, "best": b})
+	}
 	return nil
 }
 
@@ -124,7 +145,7 @@ func chooseKernels(isa string) ([]gemm.Kernel, error) {
 		for _, k := range gemm.Kernels() {
 			have = append(have, k.ISA)
 		}
-		return nil, fmt.Errorf("--kernel %s: not available on this CPU/build (have %s)", isa, strings.Join(have, ", "))
+		return nil, usagef("--kernel %q is not available on this CPU/build (have %s, or all)", isa, strings.Join(have, ", "))
 	}
 	return []gemm.Kernel{k}, nil
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/simdnet/simdnet/bench"
-	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 )
 
 func init() {
@@ -27,15 +27,13 @@ func benchResNet(args []string, stdout io.Writer) error {
 	round := fs.Duration("round", time.Second, "minimum length of a timed round")
 	asJSON := fs.Bool("json", false, "print one JSON object as the last line")
 	profile := fs.Bool("profile", false, "after each batch size, print the time of every fused step (where the time goes)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	sizes, err := parseInts(*batches)
-	if err != nil {
-		return fmt.Errorf("--batch: %v", err)
-	}
-	if *threads < 0 {
-		return fmt.Errorf("--threads %d: must be at least 0", *threads)
+	sizes, err := parseBatchList("batch", *batches)
+	if err := firstError(noArgs(fs), archName(*arch), err, intBetween("threads", *threads, 0, maxThreads),
+		positiveDuration("round", *round)); err != nil {
+		return err
 	}
 	if *threads > 0 {
 		runtime.GOMAXPROCS(*threads)
@@ -58,7 +56,7 @@ func benchResNet(args []string, stdout io.Writer) error {
 	debug.FreeOSMemory()
 	resetPeakRSS()
 	var results []bench.ResNetResult
-	profiles := map[int][]ops.StepTime{}
+	profiles := map[int][]plan.StepTime{}
 	arena := 0
 	for _, b := range sizes {
 		r, err := bench.ResNet(*arch, flop, p, b, t, *round)
@@ -98,7 +96,7 @@ func benchResNet(args []string, stdout io.Writer) error {
 
 // jsonProfiles lists --profile's step times by batch size, in milliseconds;
 // nil without --profile.
-func jsonProfiles(profiles map[int][]ops.StepTime) map[string][]map[string]any {
+func jsonProfiles(profiles map[int][]plan.StepTime) map[string][]map[string]any {
 	if len(profiles) == 0 {
 		return nil
 	}
@@ -114,18 +112,6 @@ func jsonProfiles(profiles map[int][]ops.StepTime) map[string][]map[string]any {
 }
 
 func mib(bytes int) float64 { return float64(bytes) / (1 << 20) }
-
-func parseInts(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || v < 1 {
-			return nil, fmt.Errorf("%q is not a positive whole number", f)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
 
 // resetPeakRSS restarts the kernel's high-water mark of resident memory
 // (Linux: writing 5 to /proc/self/clear_refs), so peakRSS then reports the

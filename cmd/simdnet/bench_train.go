@@ -26,11 +26,12 @@ func benchTrain(args []string, stdout io.Writer) error {
 	steps := fs.Int("steps", 8, "timed steps (after two warm-up steps)")
 	threads := fs.Int("threads", 0, "threads; 0: all cores")
 	asJSON := fs.Bool("json", false, "print one JSON object as the last line")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *batch < 1 || *steps < 1 {
-		return fmt.Errorf("--batch and --steps must be positive")
+	if err := firstError(noArgs(fs), archName(*arch), intBetween("batch", *batch, 1, maxBatch),
+		intBetween("steps", *steps, 1, 1_000_000), intBetween("threads", *threads, 0, maxThreads)); err != nil {
+		return err
 	}
 	if *threads > 0 {
 		runtime.GOMAXPROCS(*threads)

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -72,4 +75,35 @@ func sameClasses(whose string, want, got []string) error {
 		return fmt.Errorf("the data's classes %v differ from %s's %v", got, whose, want)
 	}
 	return nil
+}
+
+// datasetIdentity names a loaded data set by its content, for a resumed
+// run to check that it trains on the same images: their number, shape and
+// classes and a SHA-256 of every value and label, whatever the files were
+// called or wherever they moved.
+func datasetIdentity(d *data.Dataset) string {
+	h := sha256.New()
+	var buf [8]byte
+	word := func(v uint64) {
+		binary.LittleEndian.PutUint64(buf[:], v)
+		h.Write(buf[:])
+	}
+	for _, v := range []int{d.Height, d.Width, d.Channels, d.Len()} {
+		word(uint64(v))
+	}
+	for _, l := range d.Labels {
+		word(uint64(l))
+	}
+	h.Write(d.Pixels)
+	chunk := make([]byte, 0, 4<<10)
+	for _, v := range d.Floats {
+		chunk = binary.LittleEndian.AppendUint32(chunk, math.Float32bits(v))
+		if len(chunk) == cap(chunk) {
+			h.Write(chunk)
+			chunk = chunk[:0]
+		}
+	}
+	h.Write(chunk)
+	return fmt.Sprintf("%d images %dx%dx%d, classes %s, sha256 %x", d.Len(), d.Height, d.Width, d.Channels,
+		strings.Join(d.Classes, ","), h.Sum(nil)[:8])
 }

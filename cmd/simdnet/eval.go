@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/simdnet/simdnet/train"
-	"github.com/simdnet/simdnet/weights"
 )
 
 func init() {
@@ -14,15 +13,25 @@ func init() {
 }
 
 func runEval(args []string, stdout io.Writer) error {
-	fs := newFlags("eval", "eval --model M --data D", stdout)
-	model := fs.String("model", "model.safetensors", "model file")
+	fs := newFlags("eval", "eval --model M --data D [flags]", stdout)
+	mf := addModelFlags(fs)
+	model := mf.path
 	dataPath := fs.String("data", "../shared/data/signs", "data: an .h5 file, a folder with test_signs.h5, or an image folder")
 	batch := fs.Int("batch", 32, "batch size")
 	asJSON := fs.Bool("json", false, "print one JSON object as the last line")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	m, err := weights.Load(*model)
+	if err := firstError(noArgs(fs), intBetween("batch", *batch, 1, maxBatch)); err != nil {
+		return err
+	}
+	if _, err := mf.check(); err != nil {
+		return err
+	}
+	if err := existingPath("data", *dataPath); err != nil {
+		return err
+	}
+	m, err := mf.load()
 	if err != nil {
 		return err
 	}

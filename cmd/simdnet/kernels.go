@@ -16,7 +16,10 @@ func init() {
 
 func runKernels(args []string, stdout io.Writer) error {
 	fs := newFlags("kernels", "kernels", stdout)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	printMachine(stdout)

@@ -8,6 +8,14 @@
 //
 // Run "simdnet help" for the list of commands and "simdnet <command> -h" for
 // each command's flags.
+//
+// Every command checks all its flags before doing anything and reports a
+// problem on one line of stderr naming the flag. Exit status: 0 success; 1
+// a failure while working (a corrupt file, a model that does not fit the
+// data, a full disk); 2 a command line that cannot run (a bad flag value, a
+// missing file, flags that conflict), nothing done; 128 + the signal's
+// number when training is interrupted: 130 for Ctrl-C (SIGINT), 143 for
+// SIGTERM, the checkpoint saved and the command to resume printed.
 package main
 
 import (
@@ -46,14 +54,27 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simdnet: unknown command %q; run 'simdnet help'\n", args[0])
 		return 2
 	}
-	if err := cmd.run(args[1:], stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "simdnet %s: %v\n", args[0], err)
-		return 1
+	err := cmd.run(args[1:], stdout)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
-	return 0
+	fmt.Fprintf(stderr, "simdnet %s: %v\n", args[0], err)
+	return exitStatus(err)
+}
+
+// exitStatus is the status a command's error ends the program with: 2 for
+// a command line that cannot run (a usageError), the status an exitError
+// carries (130 after Ctrl-C, 143 after SIGTERM), 1 for any other failure.
+func exitStatus(err error) int {
+	var ue *usageError
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
 }
 
 func usage(w io.Writer) {
@@ -68,10 +89,12 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'simdnet <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Exit status: 0 done, 1 failed, 2 bad command line (nothing done), 130/143 training interrupted by SIGINT/SIGTERM (checkpoint saved).")
 }
 
 // newFlags makes a flag set that reports errors instead of exiting, so that
-// every command ends through runMain with one error line.
+// every command ends through runMain with one error line; parse it with
+// parseFlags.
 func newFlags(name, usageLine string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stdout)

@@ -54,7 +54,7 @@ func TestSummaryTotals(t *testing.T) {
 		t.Fatalf("summary --arch resnet50: status %d", code)
 	}
 	code, _, errOut := run(t, "summary", "--input", "64x64")
-	if code != 1 || !strings.Contains(errOut, "HxWxC") {
+	if code != 2 || !strings.Contains(errOut, "HxWxC") {
 		t.Fatalf("bad --input: status %d, stderr %q", code, errOut)
 	}
 }
@@ -94,7 +94,7 @@ func TestBenchResNetProfileJSON(t *testing.T) {
 	}
 	lastJSON(t, out, &res)
 	steps := res.Profile["1"]
-	if len(steps) != 56 || !strings.HasPrefix(steps[0].What, "conv 7x7/2") {
+	if len(steps) != 56 || !strings.HasPrefix(steps[0].What, "conv2d 7x7/2") {
 		t.Fatalf("profile of batch 1: %d steps, first %+v", len(steps), steps)
 	}
 	sum := 0.0
@@ -154,22 +154,22 @@ func TestTrainEvalPredict(t *testing.T) {
 		t.Fatalf("predict: status %d, stderr %s\n%s", code, errOut, out)
 	}
 	code, _, errOut = run(t, "predict", "--model", model)
-	if code != 1 || !strings.Contains(errOut, "no image given") {
+	if code != 2 || !strings.Contains(errOut, "no image given") {
 		t.Fatalf("predict without images: status %d, stderr %q", code, errOut)
 	}
 	code, _, errOut = run(t, "predict", "--model", model, filepath.Join(dir, "missing.jpg"))
-	if code != 1 || !strings.Contains(errOut, "missing.jpg") {
+	if code != 2 || !strings.Contains(errOut, "missing.jpg") {
 		t.Fatalf("predict of a missing file: status %d, stderr %q", code, errOut)
 	}
 }
 
 func TestTrainRejectsBadFlags(t *testing.T) {
 	code, _, errOut := run(t, "train", "--epochs", "0")
-	if code != 1 || !strings.Contains(errOut, "--epochs") {
+	if code != 2 || !strings.Contains(errOut, "--epochs") {
 		t.Fatalf("status %d, stderr %q", code, errOut)
 	}
 	code, _, errOut = run(t, "train", "--data", filepath.Join(t.TempDir(), "nothing"))
-	if code != 1 || !strings.Contains(errOut, "nothing") {
+	if code != 2 || !strings.Contains(errOut, "nothing") {
 		t.Fatalf("status %d, stderr %q", code, errOut)
 	}
 }

@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	_ "image/jpeg" // the formats predict reads
-	_ "image/png"
 	"io"
-	"os"
 
 	"github.com/simdnet/simdnet"
+	"github.com/simdnet/simdnet/ops"
 )
 
 func init() {
@@ -17,17 +15,33 @@ func init() {
 }
 
 func runPredict(args []string, stdout io.Writer) error {
-	fs := newFlags("predict", "predict --model M IMAGE...", stdout)
-	model := fs.String("model", "model.safetensors", "model file")
-	top := fs.Int("top", 3, "classes to show per image")
+	fs := newFlags("predict", "predict --model M [flags] IMAGE...", stdout)
+	mf := addModelFlags(fs)
+	model := mf.path
+	top := fs.Int("top", 3, "classes to show per image (at least 1; more than the model has shows all)")
 	asJSON := fs.Bool("json", false, "print one JSON object as the last line")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := intBetween("top", *top, 1, maxTop); err != nil {
+		return err
+	}
+	if _, err := mf.check(); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("no image given; usage: simdnet predict --model M IMAGE...")
+		return usagef("no image given; usage: simdnet predict --model M IMAGE...")
 	}
-	m, err := simdnet.Load(*model)
+	for _, path := range fs.Args() {
+		if err := existingArg("image", path); err != nil {
+			return err
+		}
+	}
+	wm, err := mf.load()
+	if err != nil {
+		return err
+	}
+	m, err := simdnet.FromWeights(wm)
 	if err != nil {
 		return err
 	}
@@ -59,15 +73,10 @@ func runPredict(args []string, stdout io.Writer) error {
 	return nil
 }
 
+// readImage decodes a JPEG or PNG photo after checking its header: one
+// declaring more than ops.DefaultMaxImagePixels pixels is refused before
+// it is decoded. Errors name the file.
 func readImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a JPEG or PNG image: %w", path, err)
-	}
-	return img, nil
+	img, _, err := ops.DecodeImageFile(path, ops.DefaultMaxImagePixels)
+	return img, err
 }

@@ -5,9 +5,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 
+	"github.com/simdnet/simdnet/models"
 	"github.com/simdnet/simdnet/ops"
 	"github.com/simdnet/simdnet/resnet"
 )
@@ -29,21 +29,23 @@ func addArchFlags(fs interface {
 	Int(name string, value int, usage string) *int
 }) archFlags {
 	return archFlags{
-		arch:    fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(resnet.Names(), ", ")),
+		arch:    fs.String("arch", "resnet50-seed", "architecture: "+strings.Join(models.Names(), ", ")),
 		input:   fs.String("input", "64x64x3", "input shape HxWxC"),
 		classes: fs.Int("classes", resnet.SignsClasses, "number of classes"),
 	}
 }
 
 func (a archFlags) config() (resnet.Config, error) {
-	shape, err := parseShape(*a.input)
-	if err != nil {
-		return resnet.Config{}, fmt.Errorf("--input: %v", err)
-	}
-	if *a.classes < 1 {
-		return resnet.Config{}, fmt.Errorf("--classes %d: must be at least 1", *a.classes)
+	shape, err := parseShape("input", *a.input)
+	if err := firstError(archName(*a.arch), err, intBetween("classes", *a.classes, 1, maxClasses)); err != nil {
+		return resnet.Config{}, err
 	}
 	return resnet.Config{Arch: *a.arch, InputShape: shape, Classes: *a.classes}, nil
+}
+
+// archName checks an --arch value against the registered architectures.
+func archName(arch string) error {
+	return oneOf("arch", arch, models.Names()...)
 }
 
 func (a archFlags) build() (*ops.Graph, error) {
@@ -51,29 +53,16 @@ func (a archFlags) build() (*ops.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cfg.Build()
-}
-
-func parseShape(s string) ([3]int, error) {
-	f := strings.Split(strings.ToLower(s), "x")
-	if len(f) != 3 {
-		return [3]int{}, fmt.Errorf("%q is not HxWxC", s)
-	}
-	var out [3]int
-	for i, v := range f {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return [3]int{}, fmt.Errorf("%q is not HxWxC with positive sizes", s)
-		}
-		out[i] = n
-	}
-	return out, nil
+	return buildNetwork(cfg)
 }
 
 func runSummary(args []string, stdout io.Writer) error {
 	fs := newFlags("summary", "summary [--arch A] [--input HxWxC] [--classes N]", stdout)
 	af := addArchFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	g, err := af.build()
@@ -88,8 +77,16 @@ func runGraph(args []string, stdout io.Writer) error {
 	fs := newFlags("graph", "graph [--arch A] [--svg out.svg]", stdout)
 	af := addArchFlags(fs)
 	svg := fs.String("svg", "", "also render SVG to this file with Graphviz's dot")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if *svg != "" {
+		if err := outputFile("svg", *svg); err != nil {
+			return err
+		}
 	}
 	g, err := af.build()
 	if err != nil {
@@ -101,7 +98,7 @@ func runGraph(args []string, stdout io.Writer) error {
 	}
 	dot, err := exec.LookPath("dot")
 	if err != nil {
-		return fmt.Errorf("--svg needs Graphviz's dot on PATH (apt-get install graphviz): %v", err)
+		return usagef("--svg needs Graphviz's dot on PATH (apt-get install graphviz): %v", err)
 	}
 	var sb strings.Builder
 	g.DOT(&sb)

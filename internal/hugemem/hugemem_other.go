@@ -5,6 +5,4 @@ package hugemem
 // Without madvise, alignment buys nothing: take the buffer as it comes.
 func alignOffset([]float32) int { return 0 }
 
-func adviseHuge([]float32) {}
-
 func collapse([]float32) error { return nil }

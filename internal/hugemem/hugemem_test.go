@@ -1,6 +1,7 @@
 package hugemem
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"runtime"
@@ -31,6 +32,7 @@ func TestLargeBuffersAreAligned(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("alignment only matters where madvise is used")
 	}
+	defer SetEnabled(SetEnabled(true))
 	buf := Float32s(5 * Page / 4)
 	if p := uintptr(unsafe.Pointer(unsafe.SliceData(buf))); p%Page != 0 {
 		t.Fatalf("a %d-value buffer starts at %#x, not on a %d-byte boundary", len(buf), p, Page)
@@ -38,10 +40,13 @@ func TestLargeBuffersAreAligned(t *testing.T) {
 }
 
 // TestHugePagesBackLargeBuffers checks, where the kernel offers transparent
-// huge pages on request, that a large buffer has them from the start, also
-// when the heap had used its memory before.
+// huge pages, that a large buffer has them from the start, also when the
+// heap had used its memory before, and that no advice is left on its
+// mapping (neither MADV_HUGEPAGE's "hg" nor MADV_NOHUGEPAGE's "nh"), so
+// nothing changes for the memory once the buffer is freed and reused.
 func TestHugePagesBackLargeBuffers(t *testing.T) {
 	thpOffered(t)
+	defer SetEnabled(SetEnabled(true))
 	old := make([]float32, 6*Page/4)
 	for i := range old {
 		old[i] = 1
@@ -49,22 +54,23 @@ func TestHugePagesBackLargeBuffers(t *testing.T) {
 	old = nil
 	runtime.GC()
 	buf := Float32s(4 * Page / 4)
-	huge, flags := mapping(t, uintptr(unsafe.Pointer(unsafe.SliceData(buf))))
-	if !strings.Contains(flags, " hg") {
-		t.Errorf("the mapping of the buffer lacks the huge-page advice: VmFlags:%s", flags)
+	gained := hugeIn(t, buf)
+	_, flags := mapping(t, uintptr(unsafe.Pointer(unsafe.SliceData(buf))))
+	if strings.Contains(flags, " hg") || strings.Contains(flags, " nh") {
+		t.Errorf("the mapping of the buffer carries huge-page advice: VmFlags:%s", flags)
 	}
 	// Huge pages are a request: under memory fragmentation the kernel may
 	// still fall back to small pages, so ask for at least one of four, and
 	// where there is none, ask the kernel why (Float32s ignores the error).
-	if huge < Page {
+	if gained < Page {
 		switch err := collapse(buf); err {
 		case syscall.EINVAL:
 			t.Skip("this kernel has no MADV_COLLAPSE (Linux 6.1 and later)")
 		case syscall.EAGAIN, syscall.ENOMEM:
 			t.Skipf("the kernel could not find huge pages now: %v", err)
 		default:
-			t.Errorf("the mapping of a %d KiB buffer holds %d KiB of huge pages, want at least %d KiB (MADV_COLLAPSE asked again: %v)",
-				len(buf)*4>>10, huge>>10, Page>>10, err)
+			t.Errorf("a %d KiB buffer brought %d KiB of huge pages, want at least %d KiB (MADV_COLLAPSE asked again: %v)",
+				len(buf)*4>>10, gained>>10, Page>>10, err)
 		}
 	}
 	for i := range buf {
@@ -74,20 +80,18 @@ func TestHugePagesBackLargeBuffers(t *testing.T) {
 }
 
 // TestCollapseMergesSmallPages checks what Float32s relies on for memory
-// the heap had used before: written memory in small pages, advised, is in
-// huge pages after collapse.
+// the heap had used before: written memory in small pages is in huge pages
+// after collapse, with its values kept.
 func TestCollapseMergesSmallPages(t *testing.T) {
 	thpOffered(t)
 	raw := make([]float32, 5*Page/4)
 	off := alignOffset(raw)
 	buf := raw[off : off+4*Page/4]
 	for i := range buf {
-		buf[i] = float32(i) // faults in small pages: no advice yet
+		buf[i] = float32(i) // faults in small pages
 	}
-	adviseHuge(buf) // its own mapping now, still in small pages
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
-	if huge, _ := mapping(t, p); huge != 0 {
-		t.Skipf("the buffer got %d KiB of huge pages before collapse (THP in always mode?)", huge>>10)
+	if huge := hugeIn(t, buf); huge != 0 {
+		t.Skipf("the buffer is in %d KiB of huge pages before collapse (memory a collapsed buffer had, or THP in always mode)", huge>>10)
 	}
 	switch err := collapse(buf); err {
 	case nil:
@@ -98,14 +102,86 @@ func TestCollapseMergesSmallPages(t *testing.T) {
 	default:
 		t.Fatalf("MADV_COLLAPSE: %v", err)
 	}
-	if huge, _ := mapping(t, p); huge < Page {
-		t.Errorf("after collapse the %d KiB buffer holds %d KiB of huge pages, want at least %d KiB", len(buf)*4>>10, huge>>10, Page>>10)
+	if gained := hugeIn(t, buf); gained < Page {
+		t.Errorf("collapse of a %d KiB buffer brought %d KiB of huge pages, want at least %d KiB", len(buf)*4>>10, gained>>10, Page>>10)
 	}
 	for i, v := range buf {
 		if v != float32(i) {
 			t.Fatalf("collapse changed buf[%d] from %v to %v", i, float32(i), v)
 		}
 	}
+}
+
+// TestOffSwitch: SIMDNET_HUGEPAGES=0 (and its spellings) turns huge pages
+// off; with them off, a large buffer is a plain zeroed allocation.
+func TestOffSwitch(t *testing.T) {
+	for v, want := range map[string]bool{"": true, "1": true, "on": true, "0": false, "off": false, " OFF ": false, "false": false, "no": false} {
+		if got := enabledFrom(v); got != want {
+			t.Errorf("SIMDNET_HUGEPAGES=%q: enabled %v, want %v", v, got, want)
+		}
+	}
+	defer SetEnabled(SetEnabled(false))
+	if Enabled() {
+		t.Fatal("SetEnabled(false) left huge pages on")
+	}
+	buf := Float32s(3 * Page / 4)
+	if len(buf) != 3*Page/4 || cap(buf) != 3*Page/4 {
+		t.Fatalf("len %d cap %d, want %d", len(buf), cap(buf), 3*Page/4)
+	}
+	for i, v := range buf {
+		if v != 0 {
+			t.Fatalf("buf[%d] = %v, want 0", i, v)
+		}
+	}
+}
+
+// hugeIn is how many bytes of buf lie in huge pages. Where this process
+// may read page frame numbers (CAP_SYS_ADMIN), it counts buf's own small
+// pages that belong to a transparent huge page (/proc/self/pagemap, then
+// the THP flag of /proc/kpageflags); elsewhere it falls back to the
+// AnonHugePages of the mapping that holds buf, which other buffers of the
+// heap share.
+func hugeIn(t *testing.T, buf []float32) int {
+	t.Helper()
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	pm, err1 := os.Open("/proc/self/pagemap")
+	kf, err2 := os.Open("/proc/kpageflags")
+	if err1 == nil {
+		defer pm.Close()
+	}
+	if err2 == nil {
+		defer kf.Close()
+	}
+	if err1 == nil && err2 == nil {
+		var b [8]byte
+		huge := 0
+		for a := start &^ 4095; a < start+uintptr(4*len(buf)); a += 4096 {
+			if _, err := pm.ReadAt(b[:], int64(a/4096*8)); err != nil {
+				break
+			}
+			e := binary.LittleEndian.Uint64(b[:])
+			pfn := e & (1<<55 - 1)
+			if e>>63 == 0 {
+				continue // not present
+			}
+			if pfn == 0 {
+				huge = -1 // no right to see frames
+				break
+			}
+			if _, err := kf.ReadAt(b[:], int64(pfn*8)); err != nil {
+				huge = -1
+				break
+			}
+			if binary.LittleEndian.Uint64(b[:])&(1<<22) != 0 { // KPF_THP
+				huge += 4096
+			}
+		}
+		if huge >= 0 {
+			return huge
+		}
+	}
+	huge, _ := mapping(t, start)
+	return huge
 }
 
 // thpOffered skips the test where the kernel offers no transparent huge

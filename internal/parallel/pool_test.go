@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,12 +25,22 @@ func (c *countTask) Work() {
 	}
 }
 
-func checkOnce(t *testing.T, c *countTask, what string) {
-	t.Helper()
+// onceErr describes the first piece not done exactly once, or is nil. It
+// returns an error rather than failing the test, so that goroutines other
+// than the test's own can call it and hand the result back.
+func onceErr(c *countTask, what string) error {
 	for i := range c.hits {
 		if n := c.hits[i].Load(); n != 1 {
-			t.Fatalf("%s: piece %d done %d times", what, i, n)
+			return fmt.Errorf("%s: piece %d done %d times", what, i, n)
 		}
+	}
+	return nil
+}
+
+func checkOnce(t *testing.T, c *countTask, what string) {
+	t.Helper()
+	if err := onceErr(c, what); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -41,16 +52,23 @@ func TestDoConcurrentCallers(t *testing.T) {
 	for _, spin := range []time.Duration{0, time.Millisecond} {
 		SpinFor.Store(int64(spin))
 		var wg sync.WaitGroup
+		errs := make(chan error, 6*30)
 		for g := range 6 {
 			wg.Go(func() {
 				for i := range 30 {
 					c := &countTask{hits: make([]atomic.Int32, 1+(g*7+i)%40)}
 					Do(c, 1+i%4)
-					checkOnce(t, c, "concurrent Do")
+					if err := onceErr(c, fmt.Sprintf("spin %v, goroutine %d, call %d", spin, g, i)); err != nil {
+						errs <- err
+					}
 				}
 			})
 		}
 		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
 	}
 }
 

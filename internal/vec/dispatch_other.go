@@ -30,3 +30,7 @@ func windowMax(dst, src []float32, c, cols, rows, rowStride int) {
 func windowSum(dst, src []float32, c, cols, rows, rowStride int) {
 	windowSumGo(dst, src, c, cols, rows, rowStride)
 }
+
+func activate(dst, src []float32, ld, rows, cols int, a *Activation) {
+	activateGo(dst, src, ld, rows, cols, a)
+}

@@ -1,6 +1,7 @@
 // Package vec holds the element-wise float32 loops of training (batch
-// normalisation, ReLU masks, Adam) and of pooling, with AVX2 assembly versions chosen at run
-// time. Every routine has a pure-Go twin (the *Go functions) that computes
+// normalisation, ReLU masks, Adam), of pooling and of activations
+// (Activate, ActivateRows: ReLU, clip, LeakyReLU, hard_swish, sigmoid,
+// SiLU), with AVX2 assembly versions chosen at run time. Every routine has a pure-Go twin (the *Go functions) that computes
 // bit-identical results: the assembly uses separate multiplies and adds (no
 // FMA), in the same order and association as the twin, and reduces each
 // element along the rows in row order.

@@ -2,7 +2,12 @@
 
 package vec
 
-import "github.com/klauspost/cpuid/v2"
+import (
+	"fmt"
+	"math"
+
+	"github.com/klauspost/cpuid/v2"
+)
 
 // HasAsm reports whether the assembly routines run on this CPU.
 var HasAsm = cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2)
@@ -45,6 +50,36 @@ func maskedAVX2(dst, grad, mask *float32, n, accum int)
 //go:noescape
 func adamAVX2(w, grad, m, v *float32, n int, k *AdamConsts, decay int)
 
+// need panics unless every slice holds at least n values, and n ≥ 1: the
+// assembly cannot check bounds and the pointers passed are to element 0,
+// so every wrapper asserts the extents its routine reads and writes first.
+func need(n int, s ...[]float32) {
+	for _, x := range s {
+		if n < 1 || len(x) < n {
+			panic(fmt.Sprintf("vec: a slice of %d values where the routine uses %d", len(x), n))
+		}
+	}
+}
+
+// needMask is need for an optional mask.
+func needMask(n int, mask []float32) {
+	if mask != nil {
+		need(n, mask)
+	}
+}
+
+// needWindow asserts what a pooling window of rows×cols cells of c values
+// reads from src (rowStride apart) and writes to dst, computing the extent
+// only where it cannot overflow.
+func needWindow(dst, src []float32, c, cols, rows, rowStride int) {
+	need(c, dst)
+	if cols < 1 || rows < 1 || rowStride < 0 || cols > math.MaxInt/c ||
+		rowStride > 0 && rows-1 > (math.MaxInt-cols*c)/rowStride {
+		panic(fmt.Sprintf("vec: a window of %d×%d cells of %d values, rows %d apart, is out of range", rows, cols, c, rowStride))
+	}
+	need((rows-1)*rowStride+cols*c, src)
+}
+
 func ptr(s []float32) *float32 {
 	if s == nil {
 		return nil
@@ -64,6 +99,8 @@ func accDiff(m, x, ref []float32, c, rows int) {
 		accDiffGo(m, x, ref, c, rows)
 		return
 	}
+	need(c, m, ref)
+	need(c*rows, x)
 	accDiffAVX2(&m[0], &x[0], &ref[0], c, rows)
 }
 
@@ -72,6 +109,8 @@ func accSqDev(m2, x, ref, mu []float32, c, rows int) {
 		accSqDevGo(m2, x, ref, mu, c, rows)
 		return
 	}
+	need(c, m2, ref, mu)
+	need(c*rows, x)
 	accSqDevAVX2(&m2[0], &x[0], &ref[0], &mu[0], c, rows)
 }
 
@@ -80,6 +119,9 @@ func accGrad(s1, s2, g, x, mu, mask []float32, c, rows int) {
 		accGradGo(s1, s2, g, x, mu, mask, c, rows)
 		return
 	}
+	need(c, s1, s2, mu)
+	need(c*rows, g, x)
+	needMask(c*rows, mask)
 	accGradAVX2(&s1[0], &s2[0], &g[0], &x[0], &mu[0], ptr(mask), c, rows)
 }
 
@@ -88,6 +130,8 @@ func affine(dst, x, scale, shift []float32, c, rows int, relu bool) {
 		affineGo(dst, x, scale, shift, c, rows, relu)
 		return
 	}
+	need(c, scale, shift)
+	need(c*rows, dst, x)
 	affineAVX2(&dst[0], &x[0], &scale[0], &shift[0], c, rows, b2i(relu))
 }
 
@@ -96,6 +140,9 @@ func inputGrad(dx, g, x, mask, a, b, k []float32, c, rows int, accum bool) {
 		inputGradGo(dx, g, x, mask, a, b, k, c, rows, accum)
 		return
 	}
+	need(c, a, b, k)
+	need(c*rows, dx, g, x)
+	needMask(c*rows, mask)
 	inputGradAVX2(&dx[0], &g[0], &x[0], ptr(mask), &a[0], &b[0], &k[0], c, rows, b2i(accum))
 }
 
@@ -104,6 +151,8 @@ func masked(dst, g, mask []float32, accum bool) {
 		maskedGo(dst, g, mask, accum)
 		return
 	}
+	need(len(dst), g)
+	needMask(len(dst), mask)
 	maskedAVX2(&dst[0], &g[0], ptr(mask), len(dst), b2i(accum))
 }
 
@@ -112,6 +161,7 @@ func adam(w, g, m, v []float32, k *AdamConsts) {
 		adamGo(w, g, m, v, k)
 		return
 	}
+	need(len(w), g, m, v)
 	adamAVX2(&w[0], &g[0], &m[0], &v[0], len(w), k, b2i(k.WD != 0))
 }
 
@@ -125,6 +175,8 @@ func affinePairReLU(dst, xa, sa, ha, xb, sb, hb []float32, c, rows int) {
 		affinePairReLUGo(dst, xa, sa, ha, xb, sb, hb, c, rows)
 		return
 	}
+	need(c, sa, ha, sb, hb)
+	need(c*rows, dst, xa, xb)
 	affinePairReLUAVX2(&dst[0], &xa[0], &sa[0], &ha[0], &xb[0], &sb[0], &hb[0], c, rows)
 }
 
@@ -143,6 +195,7 @@ func windowMax(dst, src []float32, c, cols, rows, rowStride int) {
 		windowMaxGo(dst, src, c, cols, rows, rowStride)
 		return
 	}
+	needWindow(dst, src, c, cols, rows, rowStride)
 	windowMaxAVX2(&dst[0], &src[0], c, cols, rows, rowStride)
 }
 
@@ -151,5 +204,6 @@ func windowSum(dst, src []float32, c, cols, rows, rowStride int) {
 		windowSumGo(dst, src, c, cols, rows, rowStride)
 		return
 	}
+	needWindow(dst, src, c, cols, rows, rowStride)
 	windowSumAVX2(&dst[0], &src[0], c, cols, rows, rowStride)
 }

@@ -3,8 +3,10 @@
 package vec
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -166,5 +168,38 @@ func TestWindowRoutines(t *testing.T) {
 				tw.check(t, "windowSum")
 			}
 		}
+	}
+}
+
+// TestWrappersCheckBounds: each assembly wrapper panics on a slice shorter
+// than its routine uses, before the assembly runs, whatever its caller
+// checked.
+func TestWrappersCheckBounds(t *testing.T) {
+	skipNoAsm(t)
+	s := func(n int) []float32 { return make([]float32, n) }
+	const c, rows = 8, 3
+	for _, tc := range []struct {
+		name string
+		call func()
+	}{
+		{"accDiff x", func() { accDiff(s(c), s(c*rows-1), s(c), c, rows) }},
+		{"accSqDev mu", func() { accSqDev(s(c), s(c*rows), s(c), s(c-1), c, rows) }},
+		{"accGrad mask", func() { accGrad(s(c), s(c), s(c*rows), s(c*rows), s(c), s(c*rows-1), c, rows) }},
+		{"affine dst", func() { affine(s(c*rows-1), s(c*rows), s(c), s(c), c, rows, true) }},
+		{"inputGrad k", func() { inputGrad(s(c*rows), s(c*rows), s(c*rows), nil, s(c), s(c), s(c-1), c, rows, false) }},
+		{"masked g", func() { masked(s(10), s(9), nil, true) }},
+		{"adam v", func() { adam(s(10), s(10), s(10), s(9), &AdamConsts{}) }},
+		{"affinePairReLU xb", func() { affinePairReLU(s(c*rows), s(c*rows), s(c), s(c), s(c*rows-1), s(c), s(c), c, rows) }},
+		{"windowMax src", func() { windowMax(s(c), s(2*20+3*c-1), c, 3, 3, 20) }},
+		{"windowSum stride", func() { windowSum(s(c), s(100), c, 3, 3, math.MaxInt/2) }},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "vec:") {
+					t.Errorf("%s: recovered %v, want a vec panic", tc.name, r)
+				}
+			}()
+			tc.call()
+		}()
 	}
 }

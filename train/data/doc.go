@@ -10,6 +10,12 @@
 //     label before the first underscore of each file name
 //     ("3_IMG_5975 (1).jpg") or with one subfolder per class.
 //
+// What a file declares is checked against Limits (DefaultLimits unless an
+// option says otherwise) before memory is committed to it, and every image
+// file's header is read with image.DecodeConfig before it is decoded, so a
+// hostile or corrupt file gets an error naming it, never an unbounded
+// allocation.
+//
 // A Dataset keeps its images as uint8 pixels or float32 values in NHWC
 // order. Scaled turns pixels into floats in [0, 1], as the tutorial's
 // X/255. A Loader cuts a dataset into mini-batches: the order of an epoch

@@ -13,13 +13,17 @@ import (
 
 // FolderOptions configures LoadFolder.
 type FolderOptions struct {
-	// Height and Width are the size every image is resized to (bilinear);
+	// Height and Width are the size every image is resized to (as
+	// ops.ImagePixels resizes: area averaging to shrink, bilinear to grow);
 	// zero takes the size of the first image read.
 	Height, Width int
 	// Classes fixes the class names in label order, so that the train,
 	// validation and test folders of one data set share labels even when a
 	// class is missing from one of them. Nil derives them from the data.
 	Classes []string
+	// Limits bound the pixels of each image file and the bytes of the
+	// whole data set; zero fields take DefaultLimits' values.
+	Limits Limits
 }
 
 // LoadFolder reads a folder of JPEG and PNG images in one of two layouts:
@@ -31,8 +35,15 @@ type FolderOptions struct {
 //
 // Classes derived from the data are sorted, numerically when every name is
 // an integer (so "10" follows "9"), else as strings. Images are read in
-// class, then path order, as three RGB channels of uint8 pixels.
+// class, then path order, as three RGB channels of uint8 pixels, resized
+// as ops.ImagePixels resizes a photo for prediction.
+//
+// Every file is checked before it is decoded: its header must declare at
+// most Limits.MaxImagePixels pixels, its format must match its extension,
+// and the whole data set must fit Limits.MaxBytes. A file that is not an
+// image, is empty or truncated gets an error naming it.
 func LoadFolder(dir string, opt FolderOptions) (*Dataset, error) {
+	lim := opt.Limits.orDefault()
 	files, names, err := listFolder(dir)
 	if err != nil {
 		return nil, err
@@ -57,18 +68,32 @@ func LoadFolder(dir string, opt FolderOptions) (*Dataset, error) {
 	slices.SortStableFunc(order, func(a, b int) int {
 		return cmp.Or(cmp.Compare(labels[a], labels[b]), strings.Compare(files[a], files[b]))
 	})
+	if len(files) == 0 {
+		return nil, fmt.Errorf("data: %s: no .jpg, .jpeg or .png images", dir)
+	}
+	if opt.Height < 0 || opt.Width < 0 {
+		return nil, fmt.Errorf("data: %s: image size %d×%d must not be negative", dir, opt.Height, opt.Width)
+	}
+	r := &imageReader{maxPixels: lim.MaxImagePixels}
 	d := &Dataset{Height: opt.Height, Width: opt.Width, Channels: 3, MaxValue: 255, Classes: slices.Clone(classes)}
-	for _, i := range order {
-		px, h, w, err := readRGB(files[i], d.Height, d.Width)
-		if err != nil {
+	if d.Height == 0 || d.Width == 0 {
+		if d.Height, d.Width, err = r.size(files[order[0]]); err != nil {
 			return nil, err
 		}
-		d.Height, d.Width = h, w
-		d.Pixels = append(d.Pixels, px...)
-		d.Labels = append(d.Labels, labels[i])
 	}
-	if d.Len() == 0 {
-		return nil, fmt.Errorf("data: %s: no .jpg, .jpeg or .png images", dir)
+	size, ok := imagesBytes(len(files), d.Height, d.Width, 3, 1, lim.MaxBytes)
+	if !ok {
+		return nil, fmt.Errorf("data: %s: %d images of %d×%d×3 take %s, above the limit of %s (Limits.MaxBytes)",
+			dir, len(files), d.Height, d.Width, byteSize(size), byteSize(uint64(lim.MaxBytes)))
+	}
+	d.Pixels = make([]uint8, size)
+	d.Labels = make([]int, len(files))
+	n := d.ImageLen()
+	for k, i := range order {
+		if err := r.read(d.Pixels[k*n:(k+1)*n], files[i], d.Height, d.Width); err != nil {
+			return nil, err
+		}
+		d.Labels[k] = labels[i]
 	}
 	return d, d.Validate()
 }

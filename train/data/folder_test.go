@@ -30,7 +30,7 @@ func writeImage(t *testing.T, path string, w, h int, c color.RGBA) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if strings.HasSuffix(path, ".png") {
+	if strings.EqualFold(filepath.Ext(path), ".png") {
 		err = png.Encode(f, img)
 	} else {
 		err = jpeg.Encode(f, img, &jpeg.Options{Quality: 100})

@@ -22,15 +22,15 @@ func TestFindSetPair(t *testing.T) {
 }
 
 func TestLabelIndices(t *testing.T) {
-	labels, names, err := labelIndices([]int64{3, 0, 3}, nil)
+	labels, names, err := labelIndices([]int64{3, 0, 3}, nil, 10)
 	if err != nil || !slices.Equal(labels, []int{3, 0, 3}) || !slices.Equal(names, []string{"0", "1", "2", "3"}) {
 		t.Errorf("without list_classes: %v %v %v", labels, names, err)
 	}
-	labels, names, err = labelIndices([]int64{7, 5}, []int64{5, 7})
+	labels, names, err = labelIndices([]int64{7, 5}, []int64{5, 7}, 10)
 	if err != nil || !slices.Equal(labels, []int{1, 0}) || !slices.Equal(names, []string{"5", "7"}) {
 		t.Errorf("with list_classes: %v %v %v", labels, names, err)
 	}
-	if _, _, err := labelIndices([]int64{9}, []int64{5, 7}); err == nil || !strings.Contains(err.Error(), "label 9") {
+	if _, _, err := labelIndices([]int64{9}, []int64{5, 7}, 10); err == nil || !strings.Contains(err.Error(), "label 9") {
 		t.Errorf("unknown label: err = %v", err)
 	}
 }

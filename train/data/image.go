@@ -3,9 +3,7 @@ package data
 import (
 	"fmt"
 	"image"
-	"image/draw"
-	_ "image/jpeg" // register the decoders LoadFolder reads
-	_ "image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,50 +11,76 @@ import (
 	"github.com/simdnet/simdnet/ops"
 )
 
-// imageExts are the file extensions LoadFolder reads; other files (notes,
-// .DS_Store, ...) are skipped.
-var imageExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true}
+// imageExts are the file extensions LoadFolder reads, with the format
+// each must hold; other files (notes, .DS_Store, ...) are skipped.
+var imageExts = map[string]string{".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
 
 func isImageFile(name string) bool {
-	return imageExts[strings.ToLower(filepath.Ext(name))]
+	_, ok := imageExts[strings.ToLower(filepath.Ext(name))]
+	return ok
 }
 
-// readRGB decodes a JPEG or PNG file into h×w×3 pixels, resized (bilinear)
-// when h and w are not the image's own size; zero h and w keep its size.
-// Grey images become three equal channels; transparent pixels are
-// composited over black, as draw.Draw does with premultiplied RGBA.
-func readRGB(path string, h, w int) (pixels []uint8, gotH, gotW int, err error) {
+// imageReader turns image files into h×w×3 uint8 pixels with the resize
+// and channel rules prediction uses (ops.ImagePixels), so a model sees
+// the same pixels in training as in use. It keeps its float buffer from
+// one image to the next.
+type imageReader struct {
+	maxPixels int
+	buf       []float32
+}
+
+// read decodes the JPEG or PNG file at path into dst, which must hold
+// h*w*3 pixels, resizing it when h and w are not its own size.
+func (r *imageReader) read(dst []uint8, path string, h, w int) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("data: %w", err)
+		return fmt.Errorf("data: %w", err)
 	}
 	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, err := r.decode(f, path)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("data: %s: decoding image: %w", path, err)
+		return err
 	}
-	b := img.Bounds()
-	rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(rgba, rgba.Bounds(), img, b.Min, draw.Src)
-	iw, ih := b.Dx(), b.Dy()
-	if iw == 0 || ih == 0 {
-		return nil, 0, 0, fmt.Errorf("data: %s: empty %dx%d image", path, iw, ih)
+	r.pixels(dst, img, h, w)
+	return nil
+}
+
+// decode reads one image and checks that its format is the one its
+// file name's extension promises; errors name path.
+func (r *imageReader) decode(src io.Reader, path string) (image.Image, error) {
+	img, format, err := ops.DecodeImage(src, r.maxPixels)
+	if err != nil {
+		return nil, fmt.Errorf("data: %s: %w", path, err)
 	}
-	if h == 0 || w == 0 {
-		h, w = ih, iw
+	ext := filepath.Ext(path)
+	if want := imageExts[strings.ToLower(ext)]; want != "" && format != want {
+		return nil, fmt.Errorf("data: %s: holds %s data, not the %s its extension %q says; rename or convert it", path, format, want, ext)
 	}
-	rgb := make([]float32, ih*iw*3)
-	for p := range ih * iw {
-		px := rgba.Pix[p*4 : p*4+3]
-		rgb[p*3], rgb[p*3+1], rgb[p*3+2] = float32(px[0]), float32(px[1]), float32(px[2])
+	return img, nil
+}
+
+// size decodes only the header of the image at path, for its size.
+func (r *imageReader) size(path string) (h, w int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("data: %w", err)
 	}
-	out := make([]uint8, h*w*3)
-	if h == ih && w == iw {
-		toPixels(out, rgb)
-		return out, h, w, nil
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return 0, 0, fmt.Errorf("data: %s: not a readable JPEG or PNG image: %w", path, err)
 	}
-	resized := make([]float32, h*w*3)
-	ops.ResizeBilinear(resized, h, w, rgb, ih, iw, 3)
-	toPixels(out, resized)
-	return out, h, w, nil
+	return cfg.Height, cfg.Width, nil
+}
+
+// pixels writes img as h×w×3 uint8 pixels into dst.
+func (r *imageReader) pixels(dst []uint8, img image.Image, h, w int) {
+	if n := h * w * 3; cap(r.buf) < n {
+		r.buf = make([]float32, n)
+	}
+	buf := r.buf[:h*w*3]
+	ops.ImagePixels(buf, img, h, w)
+	for i, v := range buf {
+		dst[i] = uint8(min(max(v*255+0.5, 0), 255))
+	}
 }

@@ -3,9 +3,9 @@ package data
 import "github.com/simdnet/simdnet/ops"
 
 // Resized returns a copy of d with every image resized to height×width
-// with ops.ResizeBilinear, the resize prediction uses too; pixels are
-// rounded back to uint8. A dataset already of
-// that size is copied unchanged.
+// with ops.Resize, the resize prediction uses too (area averaging when
+// shrinking, bilinear when enlarging); pixels are rounded back to uint8. A
+// dataset already of that size is copied unchanged.
 func (d *Dataset) Resized(height, width int) *Dataset {
 	if height == d.Height && width == d.Width {
 		return d.Subset(identity(d.Len()))
@@ -22,10 +22,10 @@ func (d *Dataset) Resized(height, width int) *Dataset {
 	for i := range d.Len() {
 		d.Image(i, src)
 		if out.Floats != nil {
-			ops.ResizeBilinear(out.Floats[i*on:(i+1)*on], height, width, src, d.Height, d.Width, d.Channels)
+			ops.Resize(out.Floats[i*on:(i+1)*on], height, width, src, d.Height, d.Width, d.Channels)
 			continue
 		}
-		ops.ResizeBilinear(dst, height, width, src, d.Height, d.Width, d.Channels)
+		ops.Resize(dst, height, width, src, d.Height, d.Width, d.Channels)
 		toPixels(out.Pixels[i*on:(i+1)*on], dst)
 	}
 	return out

@@ -47,6 +47,9 @@ func (d *Dataset) readChunked(total uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := d.checkChunkedSize(total, chunkBytes, recs); err != nil {
+		return nil, err
+	}
 	out := d.filled(total)
 	cr := &chunkReader{filters: d.filters, elemSize: uint32(es)}
 	defer func() {
@@ -63,9 +66,9 @@ func (d *Dataset) readChunked(total uint64) ([]byte, error) {
 	seen := map[uint64]bool{}
 	// Budgets against records that share storage: in a valid file stored
 	// chunks never overlap, so all chunks together occupy at most the file
-	// and decode to at most allocLimit bytes. Without these, thousands of
+	// and decode to at most decodeLimit bytes. Without these, thousands of
 	// records pointing at one small deflate bomb would multiply the work.
-	stored, decoded := f.size, f.allocLimit()
+	stored, decoded := f.size, f.decodeLimit()
 	for _, r := range recs {
 		lin, inside, err := chunkPosition(r.offset, dims, l.chunk, grid)
 		if err != nil {
@@ -100,6 +103,41 @@ func (d *Dataset) readChunked(total uint64) ([]byte, error) {
 		copyChunk(out, dims, data, l.chunk, r.offset, int(es))
 	}
 	return out, nil
+}
+
+// checkChunkedSize refuses, before the output is allocated, a dataset of
+// total bytes that its stored chunks cannot account for: each stored chunk
+// yields at most its declared size and, unless deflated, no more than it
+// stores (deflate: maxDeflateRatio times); everything else is the fill of
+// never-written chunks, bytes no part of the file holds, which may not
+// exceed verbatimLimit. A legitimate file that is mostly unwritten chunks
+// (rare; h5py writes every chunk it is given data for) can be read by
+// raising the limit with WithMaxRead.
+func (d *Dataset) checkChunkedSize(total, chunkBytes uint64, recs []chunkRecord) error {
+	deflate := -1
+	for i, fl := range d.filters {
+		if fl.id == filterDeflate {
+			deflate = i
+		}
+	}
+	var fromChunks uint64
+	for _, r := range recs {
+		if r.addr == undefAddr {
+			continue
+		}
+		n := r.size
+		if deflate >= 0 && r.mask&(1<<uint(deflate)) == 0 {
+			n = satMul(n, maxDeflateRatio) + deflateSlack
+		}
+		fromChunks = min(fromChunks+min(n, chunkBytes), undefAddr/2)
+	}
+	if total <= fromChunks {
+		return nil
+	}
+	if fill := total - fromChunks; fill > d.f.verbatimLimit() {
+		return tooLargef("%d bytes declared, but the stored chunks hold at most %d; the other %d bytes would be fill value, more than the %d-byte limit for data the file does not store", total, fromChunks, fill, d.f.verbatimLimit())
+	}
+	return nil
 }
 
 // chunkPosition validates a chunk offset and returns its linear position in

@@ -22,6 +22,8 @@ type File struct {
 	mu         sync.Mutex
 	gheaps     map[uint64]*globalHeap // parsed global heap collections by address
 	gheapBytes uint64                 // bytes held by gheaps, capped at the file size
+
+	maxRead uint64 // see WithMaxRead
 }
 
 // maxDeflateRatio is the largest expansion deflate can achieve (about
@@ -35,7 +37,7 @@ const minAllocLimit = 1 << 20
 
 // Open opens the named HDF5 file for reading. Errors name the file by its
 // base name.
-func Open(path string) (*File, error) {
+func Open(path string, opts ...Option) (*File, error) {
 	name := filepath.Base(path)
 	fh, err := os.Open(path)
 	if err != nil {
@@ -46,7 +48,7 @@ func Open(path string) (*File, error) {
 		fh.Close()
 		return nil, &Error{File: name, Err: err}
 	}
-	f, err := NewReader(fh, st.Size(), name)
+	f, err := NewReader(fh, st.Size(), name, opts...)
 	if err != nil {
 		fh.Close()
 		return nil, err
@@ -57,17 +59,20 @@ func Open(path string) (*File, error) {
 
 // NewReader reads an HDF5 file of the given size from r. The name is used only
 // in error messages. Close does not close r.
-func NewReader(r io.ReaderAt, size int64, name string) (*File, error) {
-	return newFile(r, size, name, true)
+func NewReader(r io.ReaderAt, size int64, name string, opts ...Option) (*File, error) {
+	return newFile(r, size, name, true, opts...)
 }
 
 // newFile is NewReader with a switch for the end-of-file check, so internal
 // tests can push truncated files past Open into the deeper parsers.
-func newFile(r io.ReaderAt, size int64, name string, checkEOF bool) (*File, error) {
+func newFile(r io.ReaderAt, size int64, name string, checkEOF bool, opts ...Option) (*File, error) {
 	if size < 0 {
 		return nil, &Error{File: name, Err: corruptf("negative file size %d", size)}
 	}
-	f := &File{r: r, size: uint64(size), name: name, gheaps: map[uint64]*globalHeap{}}
+	f := &File{r: r, size: uint64(size), name: name, gheaps: map[uint64]*globalHeap{}, maxRead: DefaultMaxRead}
+	for _, o := range opts {
+		o(f)
+	}
 	sb, err := f.readSuperblock()
 	if err != nil {
 		return nil, f.wrap("", err)
@@ -116,16 +121,26 @@ func (f *File) Dataset(path string) (*Dataset, error) { return f.root.Dataset(pa
 
 // allocLimit bounds the size of any single decoded dataset or chunk: data
 // that did not come verbatim from the file must come from decompression, so
-// more than size*maxDeflateRatio bytes cannot be justified by the file.
-func (f *File) allocLimit() uint64 {
-	lim := f.size * maxDeflateRatio
-	if f.size != 0 && lim/f.size != maxDeflateRatio {
-		lim = undefAddr
+// more than size*maxDeflateRatio bytes cannot be justified by the file; and
+// no read may exceed the limit set with WithMaxRead.
+func (f *File) allocLimit() uint64 { return min(f.decodeLimit(), f.maxRead) }
+
+// decodeLimit is what all of the file's data together can decode to.
+func (f *File) decodeLimit() uint64 { return max(satMul(f.size, maxDeflateRatio), minAllocLimit) }
+
+// verbatimLimit bounds bytes that must be stored in the file as they are
+// read (strings in global heaps, the fill of never-written chunks): the
+// file's size, or minAllocLimit for tiny files, and WithMaxRead's limit.
+func (f *File) verbatimLimit() uint64 {
+	return min(max(f.size, minAllocLimit), f.maxRead)
+}
+
+// satMul multiplies, saturating at the largest uint64.
+func satMul(a, b uint64) uint64 {
+	if p, ok := mulCheck(a, b, undefAddr); ok {
+		return p
 	}
-	if lim < minAllocLimit {
-		lim = minAllocLimit
-	}
-	return lim
+	return undefAddr
 }
 
 // abs converts a file address (relative to the superblock's base address)

@@ -166,11 +166,17 @@ func (c *chunkReader) inflate(src []byte, limit int) ([]byte, error) {
 		c.zr = nil
 		return nil, corruptf("deflate: %v", err)
 	}
-	// A fresh buffer per chunk: limit is bounded by the chunk size, and
-	// reusing one would alias the input of a second deflate stage.
-	out := make([]byte, limit+1)
+	// A fresh buffer per chunk (reusing one would alias the input of a
+	// second deflate stage), sized by what the stream can produce rather
+	// than by the chunk's declared size: n bytes of deflate decode to at
+	// most about maxDeflateRatio·n, so a tiny stream declared as a huge
+	// chunk costs a small buffer and an error.
+	size := min(uint64(limit), satMul(uint64(len(src)), maxDeflateRatio)+deflateSlack)
+	out := make([]byte, size+1)
 	n, err := io.ReadFull(c.zr, out)
 	switch {
+	case err == nil && size < uint64(limit):
+		return nil, corruptf("deflate: a %d-byte stream decompresses to more than %d bytes, beyond deflate's ratio", len(src), size)
 	case err == nil:
 		return nil, corruptf("deflate: chunk decompresses to more than %d bytes", limit)
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
@@ -181,6 +187,10 @@ func (c *chunkReader) inflate(src []byte, limit int) ([]byte, error) {
 	}
 	return out[:n], nil
 }
+
+// deflateSlack covers a stream's fixed overhead (zlib header, checksum,
+// final block), which the ratio of long streams does not include.
+const deflateSlack = 1 << 10
 
 // unshuffle reverses the byte shuffle filter: the stream holds all first
 // bytes of each element, then all second bytes, etc. Trailing bytes that do

@@ -30,10 +30,12 @@ func (f *File) decodeStrings(raw []byte, t *datatype, n int) ([]string, error) {
 		}
 		return out, nil
 	}
-	// Variable-length: every string lives in a global heap collection. The
-	// total is bounded like any dataset read so a few references to a large
-	// heap object cannot multiply into an allocation bomb.
-	budget := f.allocLimit()
+	// Variable-length: every string lives in a global heap collection, in
+	// the file as it is: h5py stores each element's string in an object of
+	// its own, so the strings cannot add up to more than the file holds. A
+	// hostile file repeating one reference to a large object (a deflated
+	// chunk of references can hold millions) is refused at that bound.
+	budget := f.verbatimLimit()
 	for i := range out {
 		d := newDecoder(raw[i*es:(i+1)*es], f, "variable-length string")
 		length := uint64(d.u32())
@@ -46,7 +48,7 @@ func (f *File) decodeStrings(raw []byte, t *datatype, n int) ([]string, error) {
 			continue
 		}
 		if length > budget {
-			return nil, tooLargef("variable-length strings exceed %d bytes", f.allocLimit())
+			return nil, tooLargef("variable-length strings exceed %d bytes, more than the file holds (strings shared between elements?)", f.verbatimLimit())
 		}
 		budget -= length
 		obj, err := f.globalHeapObject(addr, index)

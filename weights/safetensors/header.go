@@ -88,6 +88,20 @@ func (n *jsonInt) UnmarshalJSON(b []byte) error {
 // format is checked here, so that once it returns successfully each tensor's
 // byte range lies inside the buffer and matches its dtype and shape.
 func parseHeader(file string, hdr []byte, bufLen int) (*header, error) {
+	h, err := parseEntries(file, hdr, bufLen)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCoverage(h.tensors, bufLen); err != nil {
+		err.File = file
+		return nil, err
+	}
+	return h, nil
+}
+
+// parseEntries is parseHeader without the check that the tensors tile the
+// buffer exactly.
+func parseEntries(file string, hdr []byte, bufLen int) (*header, error) {
 	// The specification requires the header to start with '{' (no leading
 	// whitespace); this also rejects non-safetensors files early.
 	if len(hdr) == 0 || hdr[0] != '{' {
@@ -159,12 +173,22 @@ func parseHeader(file string, hdr []byte, bufLen int) (*header, error) {
 	if rest := hdr[dec.InputOffset():]; len(bytes.Trim(rest, " \t\r\n")) != 0 {
 		return nil, formatErr(file, "", "header has %d bytes of trailing data after the JSON object", len(rest))
 	}
-
-	if err := checkCoverage(h.tensors, bufLen); err != nil {
-		err.File = file
-		return nil, err
-	}
 	return h, nil
+}
+
+// declaredDataLen returns the length of the data buffer the header hdr
+// describes (the end of its last tensor), or false if hdr cannot be read
+// that far; Parse then reports what is wrong.
+func declaredDataLen(hdr []byte) (int, bool) {
+	h, err := parseEntries("", hdr, math.MaxInt)
+	if err != nil {
+		return 0, false
+	}
+	end := 0
+	for _, t := range h.tensors {
+		end = max(end, t.End)
+	}
+	return end, true
 }
 
 // quoteRawKey renders the raw bytes of a JSON key (possibly surrounded by a

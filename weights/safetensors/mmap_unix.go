@@ -8,7 +8,7 @@ import (
 	"syscall"
 )
 
-// loadFile returns the contents of f, memory-mapped read-only when possible,
+// loadFile returns the contents of f, memory-mapped copy-on-write when possible,
 // and the function that releases the mapping (nil when the contents were
 // read into memory instead). Mapping means a multi-gigabyte model costs no
 // up-front read and no heap, and pages are shared with the page cache.
@@ -25,7 +25,13 @@ func loadFile(f *os.File) ([]byte, func() error, error) {
 		data, err := readWhole(f, size, st.Mode().IsRegular())
 		return data, nil, err
 	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	// MAP_PRIVATE with write permission: pages are the page cache's, shared
+	// with every process mapping the file, until someone writes to one;
+	// that page is then copied for this process alone. A write through a
+	// slice that aliases the file (a ReadOnly model's parameter, trained
+	// by mistake) therefore changes this process's copy and never the
+	// file, instead of a SIGSEGV no recover can catch, which PROT_READ gave.
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
 	if err != nil {
 		// Some filesystems (e.g. certain FUSE or network mounts) refuse
 		// mmap; reading is slower but always works.

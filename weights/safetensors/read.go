@@ -13,10 +13,11 @@ import (
 // until Close is called.
 //
 // Slices returned by Bytes and (for F32 tensors) Float32 may alias the file's
-// memory. When the File came from ReadFile that memory is a read-only mapping:
-// writing through such a slice crashes the program, and using it after Close
-// is a use-after-free. Copy what must outlive the File or be modified (for
-// example with slices.Clone or Float32Into).
+// memory. When the File came from ReadFile that memory is a private
+// copy-on-write mapping: writing through such a slice changes this process's
+// copy of the page (and what later calls return), never the file on disk;
+// using the slice after Close is a use-after-free that faults. Copy what must
+// outlive the File (for example with slices.Clone or Float32Into).
 type File struct {
 	name     string
 	data     []byte // the data buffer: everything after the header
@@ -70,8 +71,8 @@ func Parse(name string, data []byte) (*File, error) {
 }
 
 // ReadFile opens and parses the safetensors file at path. Where the platform
-// supports it the file is memory-mapped read-only, so tensor data is paged in
-// lazily and F32 tensors are returned without copying; elsewhere it is read
+// supports it the file is memory-mapped (privately: see File), so tensor data
+// is paged in lazily and F32 tensors are returned without copying; elsewhere it is read
 // into memory. Call Close to release the mapping.
 //
 // A mapped file must not be truncated or rewritten in place while in use

@@ -1,4 +1,4 @@
-package ops_test
+package plan_test
 
 import (
 	"math"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/simdnet/simdnet/gemm"
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 	"github.com/simdnet/simdnet/resnet"
 )
 
@@ -68,7 +69,7 @@ func TestPlanResNet50(t *testing.T) {
 		want, err := g.Logits(x, ops.Inference)
 		require.NoError(t, err)
 		for _, kern := range gemm.Kernels() {
-			p, err := ops.Compile(g, ops.PlanOptions{Kernel: &kern, Logits: true})
+			p, err := plan.Compile(g, plan.Options{Kernel: &kern, Logits: true})
 			require.NoError(t, err)
 			got, err := p.Forward(x)
 			require.NoError(t, err)
@@ -89,7 +90,7 @@ func TestPlanProbabilities(t *testing.T) {
 	x := randomBatch(rng, 1, 64, 64, 3)
 	want, err := g.Forward(x, ops.Inference)
 	require.NoError(t, err)
-	p, err := ops.Compile(g, ops.PlanOptions{})
+	p, err := plan.Compile(g, plan.Options{})
 	require.NoError(t, err)
 	got, err := p.Forward(x)
 	require.NoError(t, err)
@@ -132,7 +133,7 @@ func TestPlanEveryStepKind(t *testing.T) {
 		want, err := g.Forward(x, ops.Inference)
 		require.NoError(t, err)
 		for _, kern := range gemm.Kernels() {
-			p, err := ops.Compile(g, ops.PlanOptions{Kernel: &kern})
+			p, err := plan.Compile(g, plan.Options{Kernel: &kern})
 			require.NoError(t, err)
 			got, err := p.Forward(x)
 			require.NoError(t, err)
@@ -146,7 +147,7 @@ func TestPlanEveryStepKind(t *testing.T) {
 func TestPlanArenaSharesMemory(t *testing.T) {
 	g, err := resnet.Config{Arch: "resnet50-seed", InputShape: [3]int{64, 64, 3}, Classes: 6}.Build()
 	require.NoError(t, err)
-	p, err := ops.Compile(g, ops.PlanOptions{})
+	p, err := plan.Compile(g, plan.Options{})
 	require.NoError(t, err)
 	total := 0
 	for _, n := range g.Nodes() {
@@ -161,13 +162,13 @@ func TestPlanArenaSharesMemory(t *testing.T) {
 func TestPlanZeroAllocsAndConcurrency(t *testing.T) {
 	g, err := resnet.Config{Arch: "resnet50-seed", InputShape: [3]int{64, 64, 3}, Classes: 6}.Build()
 	require.NoError(t, err)
-	p, err := ops.Compile(g, ops.PlanOptions{})
+	p, err := plan.Compile(g, plan.Options{})
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(7, 8))
 	x := randomBatch(rng, 2, 64, 64, 3)
 	out := ops.NewTensor(2, 6)
 	require.NoError(t, p.Run(out, x))
-	if !ops.RaceEnabled {
+	if !raceEnabled {
 		allocs := testing.AllocsPerRun(5, func() { _ = p.Run(out, x) })
 		require.Zero(t, allocs, "allocations per Run with GOMAXPROCS=%d", runtime.GOMAXPROCS(0))
 	}
@@ -188,7 +189,7 @@ func TestPlanZeroAllocsAndConcurrency(t *testing.T) {
 
 func TestPlanErrors(t *testing.T) {
 	g := smallGraph(t)
-	p, err := ops.Compile(g, ops.PlanOptions{})
+	p, err := plan.Compile(g, plan.Options{})
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		x    *ops.Tensor
@@ -205,7 +206,7 @@ func TestPlanErrors(t *testing.T) {
 	require.ErrorContains(t, p.Run(ops.NewTensor(2, 4), ops.NewTensor(1, 9, 11, 3)), "output tensor")
 
 	g.Layer("c2").Params()[0].Value[3] = float32(math.NaN())
-	_, err = ops.Compile(g, ops.PlanOptions{})
+	_, err = plan.Compile(g, plan.Options{})
 	require.ErrorContains(t, err, "c2")
 	require.ErrorContains(t, err, "NaN")
 }
@@ -223,7 +224,7 @@ func TestPlanSubBatches(t *testing.T) {
 		want, err := g.Forward(x, ops.Inference)
 		require.NoError(t, err)
 		for _, sub := range []int{-1, 1, 2, 8} {
-			p, err := ops.Compile(g, ops.PlanOptions{SubBatch: sub})
+			p, err := plan.Compile(g, plan.Options{SubBatch: sub})
 			require.NoError(t, err)
 			got, err := p.Forward(x)
 			require.NoError(t, err)
@@ -235,12 +236,12 @@ func TestPlanSubBatches(t *testing.T) {
 	require.NoError(t, err)
 	randomizeBN(r, rng)
 	x := randomBatch(rng, 11, 64, 64, 3)
-	whole, err := ops.Compile(r, ops.PlanOptions{SubBatch: -1, Logits: true})
+	whole, err := plan.Compile(r, plan.Options{SubBatch: -1, Logits: true})
 	require.NoError(t, err)
 	want, err := whole.Forward(x)
 	require.NoError(t, err)
 	for _, sub := range []int{0, 4} {
-		p, err := ops.Compile(r, ops.PlanOptions{SubBatch: sub, Logits: true})
+		p, err := plan.Compile(r, plan.Options{SubBatch: sub, Logits: true})
 		require.NoError(t, err)
 		var sb strings.Builder
 		p.Describe(&sb)
@@ -256,22 +257,35 @@ func TestPlanSubBatches(t *testing.T) {
 // up to the whole, and bad arguments refused with a message.
 func TestPlanProfile(t *testing.T) {
 	g := smallGraph(t)
-	p, err := ops.Compile(g, ops.PlanOptions{SubBatch: 2})
+	p, err := plan.Compile(g, plan.Options{SubBatch: 2})
 	require.NoError(t, err)
 	x := randomBatch(rand.New(rand.NewPCG(9, 9)), 3, 9, 11, 3)
-	times, err := p.Profile(x, 3)
+	const runs = 10
+	_, err = p.Profile(x, 1) // warm the arena pool, so the timed call is all runs
+	require.NoError(t, err)
+	start := time.Now()
+	times, err := p.Profile(x, runs)
+	wall := time.Since(start)
 	require.NoError(t, err)
 	require.Len(t, times, p.Steps())
 	var sb strings.Builder
 	p.Describe(&sb)
 	sum := 0.0
+	var perRun time.Duration
 	for i, st := range times {
 		require.Equal(t, i, st.Step)
 		require.Contains(t, sb.String(), st.What)
-		require.GreaterOrEqual(t, st.Time, time.Duration(0))
+		if strings.HasPrefix(st.What, "conv2d") {
+			require.Positive(t, st.Time, "step %d (%s) does real work", i, st.What)
+		}
+		perRun += st.Time
 		sum += st.Percent
 	}
 	require.InDelta(t, 100, sum, 1e-6)
+	// Times are per run: all runs together (and the warm-up) fit in the
+	// call's own wall time, and a whole run takes some time.
+	require.Positive(t, perRun)
+	require.LessOrEqual(t, runs*perRun, wall, "step times are not per run")
 
 	_, err = p.Profile(x, 0)
 	require.ErrorContains(t, err, "0 runs")

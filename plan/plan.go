@@ -1,20 +1,26 @@
-package ops
+package plan
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
+	"github.com/simdnet/simdnet/dwconv"
 	"github.com/simdnet/simdnet/gemm"
-	"github.com/simdnet/simdnet/im2col"
-	"github.com/simdnet/simdnet/internal/freelist"
+	"github.com/simdnet/simdnet/ops"
 )
 
-// PlanOptions tunes Compile.
-type PlanOptions struct {
+// Options tunes Compile.
+type Options struct {
 	// Kernel is the gemm micro-kernel the weights are packed for; nil means
 	// gemm.Selected().
 	Kernel *gemm.Kernel
+	// Depthwise is the depthwise-convolution kernel; nil means
+	// dwconv.Selected().
+	Depthwise *dwconv.Kernel
 	// Threads is the number of goroutines each product may use; 0 means
 	// GOMAXPROCS.
 	Threads int
@@ -25,22 +31,34 @@ type PlanOptions struct {
 	// activation-heavy steps of a larger batch (see chooseSubBatch); 0 means
 	// 8, a negative value runs every step on the whole batch.
 	SubBatch int
+	// ArenaIdle is how long the plan keeps memory no run has used: the
+	// arenas of concurrent calls that have stopped, or the part of an
+	// arena only a larger batch needed. 0 means DefaultArenaIdle; a
+	// negative value keeps every arena for the plan's life.
+	ArenaIdle time.Duration
 }
 
+// ErrClosed is the error a run of a closed plan returns (wrapped, with the
+// plan's name).
+var ErrClosed = errors.New("plan is closed")
+
 // Plan is a graph compiled for inference. BatchNormalization is folded into
-// the preceding convolution's weights and bias; ReLU and the residual Add
-// run in the convolution's gemm epilogue while each tile is in registers or
-// L1; weights are packed once into the micro-kernel's layout; and every
+// the preceding product's weights and bias; ReLU and the residual Add run in
+// the product's gemm epilogue while each tile is in registers or L1;
+// weights are packed once into the micro-kernel's layout; and every
 // intermediate tensor has a fixed place in one arena, assigned by liveness,
 // so tensors that are never alive together share memory.
 //
 // A Plan is immutable and safe for concurrent use: each Run takes its own
-// arena from a pool, so a steady stream of calls allocates nothing. It holds
-// copies of the weights: changing the graph afterwards does not change it.
+// arena from a pool, so a steady stream of calls allocates nothing, and the
+// pool lets go of arenas that runs no longer need (PlanOptions.ArenaIdle).
+// It holds copies of the weights: changing the graph afterwards does not
+// change it. Close releases its memory; it waits for the runs in flight,
+// and runs after it fail with ErrClosed.
 type Plan struct {
 	name   string
-	in     Shape // per-sample input shape, H×W×C
-	out    Shape // per-sample output shape
+	in     ops.Shape // per-sample input shape, H×W×C
+	out    ops.Shape // per-sample output shape
 	steps  []step
 	values []value
 	input  int // value index of the input (the caller's tensor)
@@ -51,10 +69,18 @@ type Plan struct {
 	// floats, used at the chunk's size (0 when nothing is chunked).
 	prefix, chunk, chunkArena int
 	packers                   int // im2col packers each run needs
+	maxReads                  int // the most values one step reads
+	patchers                  int // grouped-convolution packers each run needs
+	scalers                   int // channel-scaled operands each run packs
+	scratch                   int // floats of scratch the depthwise steps need
 	weights                   int // bytes of packed weights and biases
-	opts                      PlanOptions
+	opts                      Options
 
-	arenas freelist.List[*arena]
+	arenas *arenaPool
+	// mu is held shared by every run and exclusively by Close, so Close
+	// waits for the runs in flight and no run starts on released memory.
+	mu     sync.RWMutex
+	closed bool
 }
 
 // value is one tensor a plan computes: its per-sample length and its place
@@ -70,21 +96,11 @@ type value struct {
 	inChunk bool
 }
 
-// arena is one run's memory: the intermediate tensors and the im2col packers.
-type arena struct {
-	buf     []float32
-	packers []im2col.Packer
-	batch   int       // images the current step computes (a chunk's, in the prefix)
-	whole   int       // images in the caller's batch
-	start   int       // first image of the current chunk
-	x, y    []float32 // the caller's input and output for this run
-}
-
 // InputShape is the per-sample input shape the plan accepts (H, W, C).
-func (p *Plan) InputShape() Shape { return p.in.Clone() }
+func (p *Plan) InputShape() ops.Shape { return p.in.Clone() }
 
 // OutputShape is the per-sample output shape (e.g. the class count).
-func (p *Plan) OutputShape() Shape { return p.out.Clone() }
+func (p *Plan) OutputShape() ops.Shape { return p.out.Clone() }
 
 // ArenaBytes is the intermediate memory one run over a batch takes.
 func (p *Plan) ArenaBytes(batch int) int { return 4 * p.arenaLen(batch) }
@@ -99,51 +115,96 @@ func (p *Plan) arenaLen(batch int) int {
 func (p *Plan) WeightBytes() int { return p.weights }
 
 // Steps is the number of fused steps one run executes.
-func (p *Plan) Steps() int { return len(p.steps) }
+func (p *Plan) Steps() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return len(p.steps)
+}
 
 // Run computes the plan's output for the batch x (N×H×W×C) into out
 // (N followed by OutputShape). It returns an error naming what is wrong when
 // the shapes do not match, and allocates nothing once the arena pool is warm.
-func (p *Plan) Run(out, x *Tensor) error {
-	return p.run(out, x, nil)
+func (p *Plan) Run(out, x *ops.Tensor) error {
+	return p.run(context.Background(), out, x, nil)
 }
 
-// run is Run; with spent non-nil it also adds each step's wall time to
-// spent[step] (see Profile).
-func (p *Plan) run(out, x *Tensor, spent []time.Duration) error {
+// RunContext is Run that stops early when ctx is done: cancellation is
+// checked before every step, and a cancelled run returns ctx.Err() with
+// out partly written.
+func (p *Plan) RunContext(ctx context.Context, out, x *ops.Tensor) error {
+	return p.run(ctx, out, x, nil)
+}
+
+// run is RunContext; with spent non-nil it also adds each step's wall time
+// to spent[step] (see Profile).
+func (p *Plan) run(ctx context.Context, out, x *ops.Tensor, spent []time.Duration) error {
 	if err := p.checkIO(out, x); err != nil {
 		return err
 	}
-	batch := x.Shape[0]
-	ar := p.arenas.Get()
-	if need := p.arenaLen(batch); cap(ar.buf) < need {
-		ar.buf = make([]float32, need)
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return fmt.Errorf("plan %s: %w", p.name, ErrClosed)
 	}
+	batch := x.Shape[0]
+	ar := p.arenas.get(p.arenaLen(batch))
+	defer p.arenas.put(ar)
 	ar.whole, ar.x, ar.y = batch, x.Data, out.Data
+	done := ctx.Done()
 	for ar.start = 0; ar.start < batch && p.prefix > 0; ar.start += p.chunk {
 		ar.batch = min(p.chunk, batch-ar.start)
-		p.runSteps(ar, 0, p.prefix, spent)
+		if err := p.runSteps(done, ar, 0, p.prefix, spent); err != nil {
+			return ctx.Err()
+		}
 	}
 	ar.start, ar.batch = 0, batch
-	p.runSteps(ar, p.prefix, len(p.steps), spent)
-	ar.x, ar.y = nil, nil
-	p.arenas.Put(ar)
+	if err := p.runSteps(done, ar, p.prefix, len(p.steps), spent); err != nil {
+		return ctx.Err()
+	}
 	return nil
 }
 
-func (p *Plan) runSteps(ar *arena, from, to int, spent []time.Duration) {
-	if spent == nil {
-		for i := from; i < to; i++ {
-			p.steps[i].run(p, ar)
-		}
-		return
-	}
+// errCancelled tells run that done was closed before a step.
+var errCancelled = errors.New("cancelled")
+
+// runSteps runs steps [from, to), first checking that done is open (a nil
+// channel, context.Background's, never closes).
+func (p *Plan) runSteps(done <-chan struct{}, ar *arena, from, to int, spent []time.Duration) error {
 	for i := from; i < to; i++ {
+		select {
+		case <-done:
+			return errCancelled
+		default:
+		}
+		if spent == nil {
+			p.steps[i].run(p, ar)
+			continue
+		}
 		start := time.Now()
 		p.steps[i].run(p, ar)
 		spent[i] += time.Since(start)
 	}
+	return nil
 }
+
+// Close releases the plan's packed weights and arenas, once the runs in
+// flight have finished; later runs return ErrClosed. Closing twice is
+// harmless.
+func (p *Plan) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	p.arenas.release()
+	p.steps, p.values = nil, nil
+	return nil
+}
+
+// IdleArenaBytes is the memory held by arenas waiting for a run: what the
+// plan keeps between calls, which it lets go of after Options.ArenaIdle.
+func (p *Plan) IdleArenaBytes() int { return p.arenas.idleBytes() }
 
 // StepTime is one step's share of a profiled run.
 type StepTime struct {
@@ -155,20 +216,20 @@ type StepTime struct {
 
 // Profile runs the plan on x (warm-up once, then runs times) and returns the
 // wall time of each fused step per run: where a forward pass spends its time.
-func (p *Plan) Profile(x *Tensor, runs int) ([]StepTime, error) {
+func (p *Plan) Profile(x *ops.Tensor, runs int) ([]StepTime, error) {
 	if x == nil || len(x.Shape) != len(p.in)+1 {
 		return nil, p.inputErr(x)
 	}
 	if runs < 1 {
 		return nil, fmt.Errorf("plan %s: profile: %d runs, want at least 1", p.name, runs)
 	}
-	out := NewTensor(append([]int{x.Shape[0]}, p.out...)...)
+	out := ops.NewTensor(append([]int{x.Shape[0]}, p.out...)...)
 	if err := p.Run(out, x); err != nil {
 		return nil, err
 	}
-	spent := make([]time.Duration, len(p.steps))
+	spent := make([]time.Duration, p.Steps())
 	for range runs {
-		if err := p.run(out, x, spent); err != nil {
+		if err := p.run(context.Background(), out, x, spent); err != nil {
 			return nil, err
 		}
 	}
@@ -176,7 +237,12 @@ func (p *Plan) Profile(x *Tensor, runs int) ([]StepTime, error) {
 	for _, d := range spent {
 		total += d
 	}
-	times := make([]StepTime, len(p.steps))
+	times := make([]StepTime, len(spent))
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return nil, fmt.Errorf("plan %s: %w", p.name, ErrClosed)
+	}
 	for i, d := range spent {
 		times[i] = StepTime{Step: i, What: p.steps[i].describe(p), Time: d / time.Duration(runs)}
 		if total > 0 {
@@ -187,23 +253,23 @@ func (p *Plan) Profile(x *Tensor, runs int) ([]StepTime, error) {
 }
 
 // Forward runs the plan on x and returns a new output tensor.
-func (p *Plan) Forward(x *Tensor) (*Tensor, error) {
+func (p *Plan) Forward(x *ops.Tensor) (*ops.Tensor, error) {
 	if x == nil || len(x.Shape) != len(p.in)+1 {
 		return nil, p.inputErr(x)
 	}
-	out := NewTensor(append([]int{x.Shape[0]}, p.out...)...)
+	out := ops.NewTensor(append([]int{x.Shape[0]}, p.out...)...)
 	if err := p.Run(out, x); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (p *Plan) checkIO(out, x *Tensor) error {
+func (p *Plan) checkIO(out, x *ops.Tensor) error {
 	if x == nil || len(x.Shape) != len(p.in)+1 || x.Shape[0] < 1 || !x.Shape[1:].Equal(p.in) || len(x.Data) != x.Shape.Len() {
 		return p.inputErr(x)
 	}
 	if out == nil || len(out.Shape) != len(p.out)+1 || out.Shape[0] != x.Shape[0] || !out.Shape[1:].Equal(p.out) || len(out.Data) != out.Shape.Len() {
-		want := append(Shape{x.Shape[0]}, p.out...)
+		want := append(ops.Shape{x.Shape[0]}, p.out...)
 		got := "nil"
 		if out != nil {
 			got = fmt.Sprintf("%v with %d values", out.Shape, len(out.Data))
@@ -213,7 +279,7 @@ func (p *Plan) checkIO(out, x *Tensor) error {
 	return nil
 }
 
-func (p *Plan) inputErr(x *Tensor) error {
+func (p *Plan) inputErr(x *ops.Tensor) error {
 	got := "nil"
 	if x != nil {
 		got = fmt.Sprintf("shape %v with %d values", x.Shape, len(x.Data))
@@ -243,6 +309,12 @@ func (p *Plan) slice(ar *arena, v int) []float32 {
 // Describe writes the fused steps, one a line, with the arena and weight
 // sizes: what Compile made of the graph.
 func (p *Plan) Describe(w io.Writer) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		fmt.Fprintf(w, "plan %s: closed\n", p.name)
+		return
+	}
 	fmt.Fprintf(w, "plan %s: %d steps, arena %d floats per image, packed weights %.1f MiB\n",
 		p.name, len(p.steps), p.arena, float64(p.weights)/(1<<20))
 	if p.prefix > 0 {

@@ -1,0 +1,37 @@
+package ops
+
+func init() { RegisterLayer("Dense", denseFromConfig) }
+
+// KerasConfig returns Dense's Keras arguments.
+func (l *Dense) KerasConfig() map[string]any {
+	return map[string]any{
+		"units":      l.Units,
+		"activation": l.Activation.String(),
+		"use_bias":   !l.NoBias,
+	}
+}
+
+func denseFromConfig(s *LayerSpec) (Layer, error) {
+	in := s.Input(-1)
+	cfg := DenseConfig{
+		Name:       s.Name,
+		Units:      s.Int("units"),
+		Activation: s.Activation("activation"),
+		NoBias:     !s.OptBool("use_bias", true),
+	}
+	if cfg.Units < 1 {
+		s.Fail("units = %d, want at least 1", cfg.Units)
+	}
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	features := in[len(in)-1]
+	params := []Shape{Shape{features, cfg.Units}}
+	if !cfg.NoBias {
+		params = append(params, Shape{cfg.Units})
+	}
+	if err := s.Reserve(params...); err != nil {
+		return nil, err
+	}
+	return NewDense(cfg, features, s.RNG)
+}

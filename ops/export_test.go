@@ -1,4 +1,0 @@
-package ops
-
-// RaceEnabled lets the external tests skip allocation counts under -race.
-const RaceEnabled = raceEnabled

@@ -1,0 +1,133 @@
+package train
+
+import (
+	"github.com/simdnet/simdnet/internal/parallel"
+	"github.com/simdnet/simdnet/ops"
+)
+
+// The backward passes of the layers that move or scale values without
+// weights: Reshape, Permute, Dropout, SpatialDropout2D, Rescaling,
+// Normalization, and the ReLU layers.
+
+func init() {
+	register[*ops.Reshape](layerTraining{backward: func(c *backwardCtx) {
+		if c.dx[0] != nil {
+			maskedCopy(c.dx[0], c.dy, nil, c.accum[0])
+		}
+	}})
+	register[*ops.Permute](layerTraining{backward: permuteBackward})
+	register[*ops.Dropout](layerTraining{backward: func(c *backwardCtx) {
+		dropoutBackward(c.nd.Layer.(*ops.Dropout), c)
+	}})
+	register[*ops.SpatialDropout2D](layerTraining{backward: func(c *backwardCtx) {
+		dropoutBackward(&c.nd.Layer.(*ops.SpatialDropout2D).Dropout, c)
+	}})
+	register[*ops.Rescaling](layerTraining{backward: func(c *backwardCtx) {
+		l := c.nd.Layer.(*ops.Rescaling)
+		scaleBackward(c, []float32{l.Scale})
+	}})
+	register[*ops.Normalization](layerTraining{backward: func(c *backwardCtx) {
+		scale, _ := c.nd.Layer.(*ops.Normalization).Affine()
+		scaleBackward(c, scale)
+	}})
+	register[*ops.ReLULayer](layerTraining{backward: func(c *backwardCtx) {
+		reluLayerBackward(c.nd.Layer.(*ops.ReLULayer), c)
+	}})
+	register[*ops.LeakyReLULayer](layerTraining{backward: func(c *backwardCtx) {
+		reluLayerBackward(c.nd.Layer.(*ops.LeakyReLULayer).AsReLU(), c)
+	}})
+}
+
+// permuteBackward applies the inverse permutation to the gradient.
+func permuteBackward(c *backwardCtx) {
+	dx := c.dx[0]
+	if dx == nil {
+		return
+	}
+	l := c.nd.Layer.(*ops.Permute)
+	inv := make([]int, len(l.Dims))
+	for i, d := range l.Dims {
+		inv[d-1] = i + 1
+	}
+	back := &ops.Permute{Name: l.Name, Dims: inv}
+	dst := dx
+	if c.accum[0] {
+		dst = c.tmp[:len(dx)]
+	}
+	dyT := &ops.Tensor{Shape: c.out.Shape, Data: c.dy}
+	dxT := &ops.Tensor{Shape: c.in[0].Shape, Data: dst}
+	if err := back.Forward(dxT, []*ops.Tensor{dyT}, ops.Inference); err != nil {
+		panic("train: " + err.Error()) // the shapes come from the plan: a bug
+	}
+	if c.accum[0] {
+		maskedCopy(dx, dst, nil, true)
+	}
+}
+
+// dropoutBackward multiplies the gradient by the mask the forward drew.
+func dropoutBackward(l *ops.Dropout, c *backwardCtx) {
+	dx := c.dx[0]
+	if dx == nil {
+		return
+	}
+	if l.Rate == 0 || l.Mask == nil {
+		maskedCopy(dx, c.dy, nil, c.accum[0])
+		return
+	}
+	dst := dx
+	if c.accum[0] {
+		dst = c.tmp[:len(dx)]
+	}
+	l.ApplyMask(&ops.Tensor{Shape: c.in[0].Shape, Data: dst}, &ops.Tensor{Shape: c.in[0].Shape, Data: c.dy}, l.Mask)
+	if c.accum[0] {
+		maskedCopy(dx, dst, nil, true)
+	}
+}
+
+// scaleBackward multiplies the gradient by a per-channel (or, with one
+// value, a global) factor.
+func scaleBackward(c *backwardCtx, scale []float32) {
+	dx := c.dx[0]
+	if dx == nil {
+		return
+	}
+	n := len(scale)
+	accum := c.accum[0]
+	parallel.For(len(dx), parallel.MinWork, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := c.dy[i] * scale[i%n]
+			if accum {
+				v += dx[i]
+			}
+			dx[i] = v
+		}
+	})
+}
+
+// reluLayerBackward passes the gradient where the input was between the
+// threshold and the cap, scales it by the slope below the threshold, and
+// stops it at the cap.
+func reluLayerBackward(l *ops.ReLULayer, c *backwardCtx) {
+	dx := c.dx[0]
+	if dx == nil {
+		return
+	}
+	x, hi, th, slope := c.in[0].Data, l.Upper(), l.Threshold, l.NegativeSlope
+	accum := c.accum[0]
+	parallel.For(len(dx), parallel.MinWork, func(lo, end int) {
+		for i := lo; i < end; i++ {
+			var v float32
+			switch xv := x[i]; {
+			case xv >= hi:
+			case xv >= th:
+				v = c.dy[i]
+			default:
+				v = slope * c.dy[i]
+			}
+			if accum {
+				v += dx[i]
+			}
+			dx[i] = v
+		}
+	})
+}
