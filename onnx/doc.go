@@ -4,8 +4,8 @@
 //
 //	m, err := onnx.Load("resnet18.onnx", onnx.Options{})
 //	if err != nil { ... }
-//	plan, err := m.Compile(ops.PlanOptions{})
-//	y, err := plan.Forward(x) // x in the file's own layout, e.g. N×3×224×224
+//	p, err := m.Compile(plan.Options{})
+//	y, err := p.Forward(x) // x in the file's own layout, e.g. N×3×224×224
 //
 // # What a file may hold
 //

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 )
 
 // fixture is one model of testdata/make_fixtures.py with its input batch
@@ -89,7 +90,7 @@ func TestFixturesMatchPyTorch(t *testing.T) {
 			} else {
 				t.Logf("graph: %.3g", d)
 			}
-			p, err := m.Compile(ops.PlanOptions{})
+			p, err := m.Compile(plan.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 )
 
 // FuzzONNX feeds arbitrary bytes to LoadBytes. It must never panic; every
@@ -48,7 +49,7 @@ func FuzzONNX(f *testing.F) {
 		if _, err := m.Forward(x); err != nil {
 			return
 		}
-		if p, err := m.Compile(ops.PlanOptions{}); err == nil {
+		if p, err := m.Compile(plan.Options{}); err == nil {
 			p.Forward(x)
 		}
 	})

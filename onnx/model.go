@@ -6,6 +6,7 @@ import (
 
 	"github.com/simdnet/simdnet/onnx/internal/onnxpb"
 	"github.com/simdnet/simdnet/ops"
+	"github.com/simdnet/simdnet/plan"
 )
 
 // Model is an ONNX file lowered onto an ops.Graph.
@@ -156,12 +157,15 @@ func (m *Model) Forward(x *ops.Tensor) (*ops.Tensor, error) {
 // Plan is a Model compiled by simdnet's planner.
 type Plan struct {
 	m    *Model
-	plan *ops.Plan
+	plan *plan.Plan
 }
 
-// Compile compiles the graph into a fused inference plan (ops.Compile).
-func (m *Model) Compile(opts ops.PlanOptions) (*Plan, error) {
-	p, err := ops.Compile(m.Graph, opts)
+// Close releases the compiled plan (plan.Plan.Close).
+func (p *Plan) Close() error { return p.plan.Close() }
+
+// Compile compiles the graph into a fused inference plan (plan.Compile).
+func (m *Model) Compile(opts plan.Options) (*Plan, error) {
+	p, err := plan.Compile(m.Graph, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +173,7 @@ func (m *Model) Compile(opts ops.PlanOptions) (*Plan, error) {
 }
 
 // Ops is the underlying plan, which works in NHWC.
-func (p *Plan) Ops() *ops.Plan { return p.plan }
+func (p *Plan) Ops() *plan.Plan { return p.plan }
 
 // Forward runs the plan on a batch in the model's layout.
 func (p *Plan) Forward(x *ops.Tensor) (*ops.Tensor, error) {
