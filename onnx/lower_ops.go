@@ -43,10 +43,47 @@ func (l *lowerer) lowerOp(n *onnxpb.NodeProto, a attrs, in []*value) (*value, er
 	case "BatchNormalization":
 		return l.batchNorm(n, a, in)
 	case "Relu":
-		y := l.g.Apply(&ops.Activation{Name: l.layerName(n, ""), Func: ops.ReLU}, x.n)
-		return &value{n: y, shape: x.shape, chw: x.chw, nonneg: true}, nil
-	case "Add":
-		return l.add(n, in)
+		return l.activation(n, x, ops.ReLU), nil
+	case "Sigmoid":
+		return l.activation(n, x, ops.Sigmoid), nil
+	case "Tanh":
+		return l.activation(n, x, ops.Tanh), nil
+	case "HardSwish":
+		return l.activation(n, x, ops.HardSwish), nil
+	case "HardSigmoid":
+		alpha, err := a.float("alpha", 0.2)
+		if err != nil {
+			return nil, err
+		}
+		beta, err := a.float("beta", 0.5)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case beta == 0.5 && alpha == 0.2:
+			return l.activation(n, x, ops.HardSigmoid), nil
+		case beta == 0.5 && math.Abs(float64(alpha)-1.0/6) < 1e-7:
+			return l.activation(n, x, ops.HardSigmoidTorch), nil
+		}
+		return nil, unsupported("alpha %v, beta %v (only ONNX's 0.2, 0.5 and PyTorch's 1/6, 0.5)", alpha, beta)
+	case "LeakyRelu":
+		alpha, err := a.float("alpha", 0.01)
+		if err != nil {
+			return nil, err
+		}
+		if !(alpha >= 0) {
+			return nil, unsupported("alpha %v (only a slope ≥ 0)", alpha)
+		}
+		y := l.g.LeakyReLU(x.n, alpha)
+		return &value{n: y, shape: x.shape, chw: x.chw}, nil
+	case "Clip":
+		return l.clip(n, a, in)
+	case "Add", "Sub", "Mul", "Div":
+		return l.arith(n, in)
+	case "Concat":
+		return l.concat(n, a, in)
+	case "ReduceMean", "ReduceMax":
+		return l.reduce(n, a, in)
 	case "MaxPool", "AveragePool":
 		return l.pool(n, a, x)
 	case "GlobalAveragePool", "GlobalMaxPool":
@@ -221,8 +258,6 @@ func (l *lowerer) conv(n *onnxpb.NodeProto, a attrs, in []*value) (*value, error
 		return nil, fmt.Errorf("group %d does not divide %d input and %d output channels", group, c, m)
 	case int64(cg)*group != int64(c):
 		return nil, fmt.Errorf("weight of shape %v for %d input channels in %d groups", wtT.dims, c, group)
-	case group != 1:
-		return nil, unsupported("group %d: grouped and depthwise convolutions need an ops layer simdnet does not have yet", group)
 	}
 	var bias []float32
 	if len(in) > 2 && in[2] != nil {
@@ -238,42 +273,76 @@ func (l *lowerer) conv(n *onnxpb.NodeProto, a attrs, in []*value) (*value, error
 	if err != nil {
 		return nil, err
 	}
-	p, err := windowPads(a, h, w, k, s)
+	d, err := pair(a, "dilations", 1)
 	if err != nil {
 		return nil, err
 	}
+	span := [2]int{(kh-1)*d[0] + 1, (kw-1)*d[1] + 1} // the dilated window
+	p, err := windowPads(a, h, w, span, s)
+	if err != nil {
+		return nil, err
+	}
+	oh, ow := (h+p[0]+p[2]-span[0])/s[0]+1, (w+p[1]+p[3]-span[1])/s[1]+1
+	if h+p[0]+p[2] < span[0] || w+p[1]+p[3] < span[1] {
+		return nil, fmt.Errorf("a %d×%d window does not fit the padded %d×%d input", span[0], span[1], h+p[0]+p[2], w+p[1]+p[3])
+	}
 	pad := ops.Valid
 	src := x.n
-	if p.sameAs(h, w, k, s) && p != (pads{}) {
+	if p.sameAs(h, w, span, s) && p != (pads{}) {
 		pad = ops.Same
 	} else {
 		src = l.padded(n, x, p)
 	}
-	layer, err := ops.NewConv2D(ops.Conv2DConfig{Name: l.layerName(n, ""), Filters: m, KernelSize: k, Strides: s, Padding: pad, NoBias: bias == nil}, c, nil)
-	if err != nil {
-		return nil, err
-	}
-	// O×I×kH×kW → kH×kW×I×O.
-	kv := layer.Kernel.Value
-	for o := range m {
-		for i := range c {
+	name := l.layerName(n, "")
+	var layer ops.Layer
+	if group > 1 && cg == 1 {
+		// Depthwise: ONNX's output channel c·mult + j is Keras's too.
+		mult := m / c
+		dw, err := ops.NewDepthwiseConv2D(ops.DepthwiseConv2DConfig{Name: name, KernelSize: k, Strides: s, Padding: pad,
+			DepthMultiplier: mult, DilationRate: d, NoBias: bias == nil}, c, nil)
+		if err != nil {
+			return nil, err
+		}
+		kv := dw.Kernel.Value
+		for o := range m {
 			for y := range kh {
 				for xx := range kw {
-					kv[((y*kw+xx)*c+i)*m+o] = wt[((o*c+i)*kh+y)*kw+xx]
+					kv[(y*kw+xx)*m+o] = wt[(o*kh+y)*kw+xx]
 				}
 			}
 		}
-	}
-	if bias != nil {
-		copy(layer.Bias.Value, bias)
+		if bias != nil {
+			copy(dw.Bias.Value, bias)
+		}
+		layer = dw
+	} else {
+		cv, err := ops.NewConv2D(ops.Conv2DConfig{Name: name, Filters: m, KernelSize: k, Strides: s, Padding: pad,
+			DilationRate: d, Groups: int(group), NoBias: bias == nil}, c, nil)
+		if err != nil {
+			return nil, err
+		}
+		// O×(C/g)×kH×kW → kH×kW×(C/g)×O; filter o stays in group o/(M/g).
+		kv := cv.Kernel.Value
+		for o := range m {
+			for i := range cg {
+				for y := range kh {
+					for xx := range kw {
+						kv[((y*kw+xx)*cg+i)*m+o] = wt[((o*cg+i)*kh+y)*kw+xx]
+					}
+				}
+			}
+		}
+		if bias != nil {
+			copy(cv.Bias.Value, bias)
+		}
+		layer = cv
 	}
 	y := l.g.Apply(layer, src)
 	if y == nil {
 		return nil, l.g.Err()
 	}
-	oh, ow := (h+p[0]+p[2]-kh)/s[0]+1, (w+p[1]+p[3]-kw)/s[1]+1
-	if h+p[0]+p[2] < kh || w+p[1]+p[3] < kw || y.Shape[0] != oh || y.Shape[1] != ow {
-		return nil, fmt.Errorf("a %d×%d kernel does not fit the padded %d×%d input", kh, kw, h+p[0]+p[2], w+p[1]+p[3])
+	if y.Shape[0] != oh || y.Shape[1] != ow {
+		return nil, fmt.Errorf("lowering made a %d×%d output, want %d×%d", y.Shape[0], y.Shape[1], oh, ow)
 	}
 	return &value{n: y, shape: []int{-1, m, oh, ow}}, nil
 }
@@ -312,27 +381,80 @@ func (l *lowerer) batchNorm(n *onnxpb.NodeProto, a attrs, in []*value) (*value, 
 	return &value{n: y, shape: x.shape}, nil
 }
 
-// add is Add of two computed tensors of one shape (a residual), or the
-// bias after a MatMul.
-func (l *lowerer) add(n *onnxpb.NodeProto, in []*value) (*value, error) {
+// arith is Add, Sub, Mul or Div of two computed tensors that broadcast
+// as the ops merge layers do (a residual, squeeze-and-excitation's scale),
+// of a computed tensor and a scalar constant (a Rescaling), or the bias
+// after a MatMul.
+func (l *lowerer) arith(n *onnxpb.NodeProto, in []*value) (*value, error) {
+	op := n.GetOpType()
 	if len(in) != 2 || in[0] == nil || in[1] == nil {
 		return nil, fmt.Errorf("has %d inputs, want 2", len(in))
 	}
 	x, y := in[0], in[1]
 	xName := n.GetInput()[0]
+	swapped := false
 	if x.c != nil {
 		x, y = y, x
 		xName = n.GetInput()[1]
+		swapped = true
 	}
 	if y.c == nil {
-		if !slices.Equal(x.shape, y.shape) || x.chw != y.chw || !x.n.Shape.Equal(y.n.Shape) {
-			return nil, unsupported("adding shapes %v and %v needs ops' broadcasting Add", x.shape, y.shape)
+		if len(x.shape) != len(y.shape) || x.chw != y.chw || x.flatCHW() {
+			return nil, unsupported("shapes %v and %v", x.shape, y.shape)
 		}
-		s := l.g.Add(x.n, y.n)
-		return &value{n: s, shape: x.shape, chw: x.chw, nonneg: x.nonneg && y.nonneg}, nil
+		name := l.layerName(n, "")
+		var layer ops.Layer
+		switch op {
+		case "Add":
+			layer = &ops.Add{Name: name}
+		case "Mul":
+			layer = &ops.Multiply{Name: name}
+		case "Sub":
+			layer = &ops.Subtract{Name: name}
+		default:
+			return nil, unsupported("division of two computed tensors")
+		}
+		s := l.g.Apply(layer, x.n, y.n)
+		if s == nil {
+			return nil, unsupported("shapes %v and %v: %v", x.shape, y.shape, l.g.Err())
+		}
+		shape := slices.Clone(x.shape)
+		for k := range shape {
+			shape[k] = max(x.shape[k], y.shape[k])
+		}
+		return &value{n: s, shape: shape, chw: x.chw, nonneg: op != "Sub" && x.nonneg && y.nonneg}, nil
+	}
+	if c := y.c; c.len() == 1 {
+		v, err := c.floats()
+		if err != nil {
+			return nil, err
+		}
+		if len(c.dims) > len(x.shape) {
+			return nil, unsupported("a constant of rank %d broadcast onto shape %v", len(c.dims), x.shape)
+		}
+		scale, offset := float32(1), float32(0)
+		switch {
+		case op == "Add":
+			offset = v[0]
+		case op == "Sub" && !swapped:
+			offset = -v[0]
+		case op == "Sub":
+			scale, offset = -1, v[0]
+		case op == "Mul":
+			scale = v[0]
+		case op == "Div" && !swapped:
+			scale = 1 / v[0]
+		default:
+			return nil, unsupported("a constant divided by a computed tensor")
+		}
+		r := l.g.Apply(&ops.Rescaling{Name: l.layerName(n, ""), Scale: scale, Offset: offset}, x.n)
+		if r == nil {
+			return nil, l.g.Err()
+		}
+		return &value{n: r, shape: x.shape, chw: x.chw, nonneg: x.nonneg && scale >= 0 && offset >= 0}, nil
 	}
 	// A MatMul's bias: fold it into the Dense.
-	if d := x.dense; d != nil && l.uses[xName] == 1 && y.c.len() == d.Units && (len(y.c.dims) < 2 || y.c.len() == y.c.dims[len(y.c.dims)-1]) {
+	if d := x.dense; op == "Add" && d != nil && l.uses[xName] == 1 && y.c.len() == d.Units && (len(y.c.dims) < 2 || y.c.len() == y.c.dims[len(y.c.dims)-1]) {
 		b, err := y.c.floats()
 		if err != nil {
 			return nil, err
@@ -341,7 +463,113 @@ func (l *lowerer) add(n *onnxpb.NodeProto, in []*value) (*value, error) {
 		d.Bias = &ops.Param{Name: "bias", Shape: ops.Shape{d.Units}, Value: slices.Clone(b), Trainable: true}
 		return &value{n: x.n, shape: x.shape}, nil
 	}
-	return nil, unsupported("adding a constant of shape %v to a computed tensor needs ops' broadcasting Add", y.c.dims)
+	return nil, unsupported("a constant of shape %v and a computed tensor (only scalars and a MatMul's bias are supported)", y.c.dims)
+}
+
+func (l *lowerer) activation(n *onnxpb.NodeProto, x *value, f ops.ActFunc) *value {
+	y := l.g.Apply(&ops.Activation{Name: l.layerName(n, ""), Func: f}, x.n)
+	nonneg := f == ops.ReLU || f == ops.Sigmoid || f == ops.HardSigmoid || f == ops.HardSigmoidTorch || f == ops.ReLU6
+	return &value{n: y, shape: x.shape, chw: x.chw, nonneg: nonneg}
+}
+
+// clip is Clip with a lower bound of 0: ReLU, ReLU6 or a capped ReLU.
+func (l *lowerer) clip(n *onnxpb.NodeProto, a attrs, in []*value) (*value, error) {
+	x := in[0]
+	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+	if l.opset < 11 {
+		var err error
+		if lo, err = a.float("min", lo); err != nil {
+			return nil, err
+		}
+		if hi, err = a.float("max", hi); err != nil {
+			return nil, err
+		}
+	}
+	for k, bound := range []*float32{&lo, &hi} {
+		if k+1 < len(in) && in[k+1] != nil {
+			v, _, err := constInput(in, k+1, []string{"min", "max"}[k])
+			if err != nil {
+				return nil, err
+			}
+			if len(v) != 1 {
+				return nil, fmt.Errorf("bound of %d values, want 1", len(v))
+			}
+			*bound = v[0]
+		}
+	}
+	switch {
+	case lo != 0 || !(hi > 0):
+		return nil, unsupported("bounds [%v, %v] (only a lower bound of 0 is supported)", lo, hi)
+	case math.IsInf(float64(hi), 1):
+		return l.activation(n, x, ops.ReLU), nil
+	case hi == 6:
+		return l.activation(n, x, ops.ReLU6), nil
+	}
+	y := l.g.ReLU(x.n, ops.ReLUConfig{Name: l.layerName(n, ""), MaxValue: hi, HasMaxValue: true})
+	if y == nil {
+		return nil, l.g.Err()
+	}
+	return &value{n: y, shape: x.shape, chw: x.chw, nonneg: true}, nil
+}
+
+// concat joins computed images on the channel axis, or matrices on their
+// last.
+func (l *lowerer) concat(n *onnxpb.NodeProto, a attrs, in []*value) (*value, error) {
+	axis, err := a.int("axis", 0)
+	if err != nil {
+		return nil, err
+	}
+	r := len(in[0].shape)
+	if axis < 0 {
+		axis += int64(r)
+	}
+	if axis != 1 || (r != 4 && r != 2) {
+		return nil, unsupported("axis %d of shape %v (only the channels of images or the columns of matrices)", axis, in[0].shape)
+	}
+	nodes := make([]*ops.Node, len(in))
+	shape := slices.Clone(in[0].shape)
+	shape[1] = 0
+	nonneg := true
+	for k, v := range in {
+		if v == nil || v.c != nil || len(v.shape) != r || v.flatCHW() {
+			return nil, unsupported("input %d is a constant or has another rank or layout", k)
+		}
+		nodes[k] = v.n
+		shape[1] += v.shape[1]
+		nonneg = nonneg && v.nonneg
+	}
+	y := l.g.Apply(&ops.Concatenate{Name: l.layerName(n, ""), Axis: -1}, nodes...)
+	if y == nil {
+		return nil, l.g.Err()
+	}
+	return &value{n: y, shape: shape, nonneg: nonneg}, nil
+}
+
+// reduce is ReduceMean or ReduceMax over the image axes: a global pooling.
+func (l *lowerer) reduce(n *onnxpb.NodeProto, a attrs, in []*value) (*value, error) {
+	x := in[0]
+	axes, err := a.ints("axes")
+	if err != nil {
+		return nil, err
+	}
+	if l.opset >= 18 && len(in) > 1 && in[1] != nil {
+		if in[1].c == nil {
+			return nil, unsupported("computed axes")
+		}
+		axes = in[1].c.ints()
+	}
+	keep, err := a.int("keepdims", 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(x.shape) != 4 || !(slices.Equal(axes, []int64{2, 3}) || slices.Equal(axes, []int64{-2, -1})) {
+		return nil, unsupported("axes %v of shape %v (only the image axes of N×C×H×W)", axes, x.shape)
+	}
+	v, err := l.globalPool(n, x)
+	if err != nil || keep != 0 {
+		return v, err
+	}
+	return l.flatten(n, v)
 }
 
 func (l *lowerer) pool(n *onnxpb.NodeProto, a attrs, x *value) (*value, error) {
@@ -373,7 +601,6 @@ func (l *lowerer) pool(n *onnxpb.NodeProto, a attrs, x *value) (*value, error) {
 	// Output size as PyTorch computes it: with ceil_mode the last window
 	// may overhang, but must start inside the input or its leading pad.
 	var out [2]int
-	eff := p
 	for ax, in := range [2]int{h, w} {
 		if p[ax] >= k[ax] || p[ax+2] >= k[ax] {
 			return nil, fmt.Errorf("pads %v are not smaller than the %v window", p, k)
@@ -390,26 +617,10 @@ func (l *lowerer) pool(n *onnxpb.NodeProto, a attrs, x *value) (*value, error) {
 			}
 		}
 		out[ax] = o
-		eff[ax+2] += max((o-1)*s[ax]+k[ax]-(in+p[ax]+p[ax+2]), 0)
 	}
-	overhang := eff != p
-	cfg := ops.Pool2DConfig{Name: l.layerName(n, ""), PoolSize: k, Strides: s, Padding: ops.Valid}
+	cfg := ops.Pool2DConfig{Name: l.layerName(n, ""), PoolSize: k, Strides: s, Padding: ops.Valid,
+		Pads: [4]int{p[0], p[2], p[1], p[3]}, CeilMode: ceil != 0, CountIncludePad: countPad != 0}
 	src := x.n
-	switch {
-	case eff == pads{}:
-	case eff.sameAs(h, w, k, s) && (isMax || countPad == 0):
-		// Same ignores the cells outside the image, as ONNX's max does and
-		// as average pooling without count_include_pad does.
-		cfg.Padding = ops.Same
-	case isMax && x.nonneg:
-		// Windows always hold an image cell, so zeros pad a non-negative
-		// input as well as -inf would.
-		src = l.padded(n, x, eff)
-	case !isMax && countPad != 0 && !overhang:
-		src = l.padded(n, x, eff)
-	default:
-		return nil, unsupported("pads %v (ceil_mode %d, count_include_pad %d) on %d×%d need ops pooling with explicit padding", p, ceil, countPad, h, w)
-	}
 	var layer ops.Layer
 	if isMax {
 		layer, err = ops.NewMaxPooling2D(cfg)
@@ -433,12 +644,9 @@ func (l *lowerer) globalPool(n *onnxpb.NodeProto, x *value) (*value, error) {
 	if x.c != nil || len(x.shape) != 4 {
 		return nil, unsupported("input of shape %v; want N×C×H×W", x.shape)
 	}
-	if len(x.n.Shape) == 1 { // already 1×1
-		return x, nil
-	}
-	var layer ops.Layer = &ops.GlobalAveragePooling2D{Name: l.layerName(n, "")}
-	if n.GetOpType() == "GlobalMaxPool" {
-		layer = &ops.GlobalMaxPooling2D{Name: l.layerName(n, "")}
+	var layer ops.Layer = &ops.GlobalAveragePooling2D{Name: l.layerName(n, ""), Keepdims: true}
+	if n.GetOpType() == "GlobalMaxPool" || n.GetOpType() == "ReduceMax" {
+		layer = &ops.GlobalMaxPooling2D{Name: l.layerName(n, ""), Keepdims: true}
 	}
 	y := l.g.Apply(layer, x.n)
 	return &value{n: y, shape: []int{-1, x.shape[1], 1, 1}, nonneg: x.nonneg}, nil

@@ -25,6 +25,14 @@ var operators = map[string]opSpec{
 	"Conv":               {"auto_pad dilations group kernel_shape pads strides", checkConv},
 	"BatchNormalization": {"epsilon momentum training_mode spatial", checkBatchNorm},
 	"Relu":               {"", nil},
+	"Clip":               {"min max", nil},
+	"LeakyRelu":          {"alpha", nil},
+	"Sigmoid":            {"", nil},
+	"Tanh":               {"", nil},
+	"HardSigmoid":        {"alpha beta", nil},
+	"HardSwish":          {"", nil},
+	"ReduceMean":         {"axes keepdims noop_with_empty_axes", nil},
+	"ReduceMax":          {"axes keepdims noop_with_empty_axes", nil},
 	"Add":                {"", nil},
 	"Sub":                {"", nil},
 	"Mul":                {"", nil},
@@ -73,9 +81,6 @@ func allOnes(v []int64) bool {
 }
 
 func checkConv(a attrs, _ int64) string {
-	if d, _ := a.ints("dilations"); !allOnes(d) {
-		return fmt.Sprintf("dilations %v (only 1 is supported)", d)
-	}
 	if ks, _ := a.ints("kernel_shape"); ks != nil && len(ks) != 2 {
 		return fmt.Sprintf("kernel_shape %v (only 2-D convolutions are supported)", ks)
 	}

@@ -99,6 +99,30 @@ class FlattenHead(nn.Module):
         return self.classifier(x)
 
 
+def tiny_mobilenet_v2():
+    """torchvision's MobileNetV2 at width 0.25 with three stages: depthwise
+    convolutions, ReLU6 (Clip), inverted residuals."""
+    return torchvision.models.MobileNetV2(num_classes=10, width_mult=0.25,
+                                          inverted_residual_setting=[[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 1, 2]])
+
+
+def tiny_mobilenet_v3():
+    """torchvision's MobileNetV3 with four small blocks: squeeze-and-
+    excitation, Hardswish, Hardsigmoid, 5×5 depthwise convolutions."""
+    from torchvision.models.mobilenetv3 import InvertedResidualConfig as C, MobileNetV3
+    setting = [C(8, 3, 8, 8, True, "RE", 2, 1, 1.0), C(8, 3, 24, 16, False, "RE", 2, 1, 1.0),
+               C(16, 5, 32, 16, True, "HS", 1, 1, 1.0), C(16, 5, 48, 24, True, "HS", 1, 1, 1.0)]
+    return MobileNetV3(setting, last_channel=64, num_classes=10)
+
+
+def tiny_efficientnet():
+    """torchvision's EfficientNet with two MBConv stages: SiLU, squeeze-and-
+    excitation with Sigmoid."""
+    from torchvision.models.efficientnet import EfficientNet, MBConvConfig as C
+    setting = [C(1, 3, 1, 16, 8, 1, 1.0, 1.0), C(6, 3, 2, 8, 16, 2, 1.0, 1.0), C(6, 5, 2, 16, 24, 1, 1.0, 1.0)]
+    return EfficientNet(setting, dropout=0.2, num_classes=10, last_channel=64)
+
+
 def export(model, x, path, opset, dynamic=True, keep_bn=False):
     """keep_bn keeps BatchNormalization nodes (TrainingMode.PRESERVE on a
     model in eval mode) instead of letting the exporter fold them into the
@@ -125,6 +149,10 @@ def small(outdir):
         ("tiny_resnet_op17", TinyResNet, (2, 3, 29, 29), 17),
         ("flatten_head_op11", FlattenHead, (3, 3, 21, 19), 11),
         ("flatten_head_op17", FlattenHead, (3, 3, 21, 19), 17),
+        ("tiny_mobilenet_v2_op13", tiny_mobilenet_v2, (2, 3, 32, 32), 13),
+        ("tiny_mobilenet_v3_op13", tiny_mobilenet_v3, (2, 3, 33, 31), 13),
+        ("tiny_mobilenet_v3_op17", tiny_mobilenet_v3, (2, 3, 32, 32), 17),
+        ("tiny_efficientnet_op17", tiny_efficientnet, (2, 3, 32, 32), 17),
     ]
     for k, (name, cls, shape, opset) in enumerate(specs):
         gen = torch.Generator().manual_seed(1000 + k)
