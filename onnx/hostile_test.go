@@ -252,3 +252,47 @@ func TestExternalData(t *testing.T) {
 		}
 	}
 }
+
+// TestChannelConstants checks arithmetic with a per-channel constant and a
+// scalar against direct evaluation: (c_k − relu(conv)) · s_k / 2 + 1.
+func TestChannelConstants(t *testing.T) {
+	mp := convModel()
+	g := mp.Graph
+	g.Initializer = append(g.Initializer,
+		floatInit("off", []int64{1, 1, 1}, []float32{0.5}),
+		floatInit("s", []int64{1, 1, 1, 1}, []float32{-3}),
+		floatInit("two", nil, []float32{2}),
+		floatInit("one", []int64{1}, []float32{1}))
+	g.Node[1].Output[0] = "r"
+	g.Node = append(g.Node,
+		node("Sub", "sub", []string{"off", "r"}, []string{"a"}),
+		node("Mul", "mul", []string{"a", "s"}, []string{"b"}),
+		node("Div", "div", []string{"b", "two"}, []string{"c2"}),
+		node("Add", "add", []string{"one", "c2"}, []string{"y"}))
+	m, err := LoadBytes("affine.onnx", marshal(t, mp), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := LoadBytes("conv.onnx", marshal(t, convModel()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ops.NewTensor(1, 2, 5, 5)
+	for k := range x.Data {
+		x.Data[k] = float32(k%9) - 4
+	}
+	got, err := m.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ref.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range r.Data {
+		want := (0.5-float64(v))*-3/2 + 1
+		if d := float64(got.Data[k]) - want; d > 1e-5 || d < -1e-5 {
+			t.Fatalf("y[%d] = %v, want %v", k, got.Data[k], want)
+		}
+	}
+}

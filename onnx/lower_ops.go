@@ -16,7 +16,12 @@ func (l *lowerer) lowerOp(n *onnxpb.NodeProto, a attrs, in []*value) (*value, er
 		return nil, fmt.Errorf("has no first input")
 	}
 	x := in[0]
-	if x.c != nil && n.GetOpType() != "Add" && n.GetOpType() != "MatMul" {
+	switch n.GetOpType() {
+	case "Add", "Sub", "Mul", "Div", "MatMul":
+	default:
+		if x.c == nil {
+			break
+		}
 		return nil, unsupported("a constant first input with a computed second one")
 	}
 	switch op := n.GetOpType(); op {
@@ -452,6 +457,9 @@ func (l *lowerer) arith(n *onnxpb.NodeProto, in []*value) (*value, error) {
 			return nil, l.g.Err()
 		}
 		return &value{n: r, shape: x.shape, chw: x.chw, nonneg: x.nonneg && scale >= 0 && offset >= 0}, nil
+	}
+	if v, err := l.channelAffine(n, op, swapped, x, y.c); v != nil || err != nil {
+		return v, err
 	}
 	// A MatMul's bias: fold it into the Dense.
 	if d := x.dense; op == "Add" && d != nil && l.uses[xName] == 1 && y.c.len() == d.Units && (len(y.c.dims) < 2 || y.c.len() == y.c.dims[len(y.c.dims)-1]) {
@@ -925,4 +933,60 @@ func (l *lowerer) pad(n *onnxpb.NodeProto, in []*value) (*value, error) {
 	p := pads{int(pv[2]), int(pv[3]), int(pv[6]), int(pv[7])}
 	y := l.padded(n, x, p)
 	return &value{n: y, shape: []int{-1, c, h + p[0] + p[2], w + p[1] + p[3]}, nonneg: x.nonneg}, nil
+}
+
+// channelAffine lowers x·c, x/c, x+c and x−c for a constant c that holds
+// one value per channel (shape C×1×1 or 1×C×1×1 on an image, F on a
+// matrix) as a BatchNormalization with zero mean and unit variance, which
+// the planner folds into the convolution before it. It returns nil, nil
+// when c has another shape.
+func (l *lowerer) channelAffine(n *onnxpb.NodeProto, op string, swapped bool, x *value, c *tensor) (*value, error) {
+	ch := x.shape[len(x.shape)-1]
+	if len(x.shape) == 4 {
+		ch = x.shape[1]
+	}
+	dims := slices.Clone(c.dims)
+	for len(dims) > 0 && dims[0] == 1 && len(dims) > 1 {
+		dims = dims[1:]
+	}
+	var perChannel bool
+	switch {
+	case c.len() != ch || x.flatCHW() || len(c.dims) > len(x.shape):
+	case len(x.shape) == 4:
+		perChannel = slices.Equal(dims, []int{ch, 1, 1})
+	case len(x.shape) == 2:
+		perChannel = slices.Equal(dims, []int{ch})
+	}
+	if !perChannel || (op == "Div" && swapped) {
+		return nil, nil
+	}
+	v, err := c.floats()
+	if err != nil {
+		return nil, err
+	}
+	const eps = 1e-5
+	bn, err := ops.NewBatchNormalization(ops.BatchNormConfig{Name: l.layerName(n, ""), Epsilon: eps}, ch)
+	if err != nil {
+		return nil, err
+	}
+	bn.MovingVariance.Fill(1 - eps) // so that sqrt(variance + epsilon) is 1
+	for k, cv := range v {
+		switch {
+		case op == "Mul":
+			bn.Gamma.Value[k] = cv
+		case op == "Div":
+			bn.Gamma.Value[k] = 1 / cv
+		case op == "Add":
+			bn.Beta.Value[k] = cv
+		case op == "Sub" && !swapped:
+			bn.Beta.Value[k] = -cv
+		default: // c − x
+			bn.Gamma.Value[k], bn.Beta.Value[k] = -1, cv
+		}
+	}
+	y := l.g.Apply(bn, x.n)
+	if y == nil {
+		return nil, l.g.Err()
+	}
+	return &value{n: y, shape: x.shape}, nil
 }
