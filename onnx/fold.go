@@ -16,7 +16,7 @@ const MaxFoldedElements = 1 << 20
 var foldable = map[string]bool{
 	"Constant": true, "Identity": true, "Cast": true, "Gather": true, "Unsqueeze": true, "Squeeze": true,
 	"Concat": true, "Slice": true, "Reshape": true, "Add": true, "Sub": true, "Mul": true, "Div": true,
-	"ConstantOfShape": true, "Flatten": true, "Dropout": true,
+	"ConstantOfShape": true, "Flatten": true, "Dropout": true, "Transpose": true,
 }
 
 func newTensor(dims []int, isInt bool) (*tensor, error) {
@@ -156,6 +156,15 @@ func fold(op string, a attrs, in []*tensor, opset int64) (*tensor, error) {
 		out := *in[0]
 		out.dims = dims
 		return &out, nil
+	case "Transpose":
+		if err := need(1); err != nil {
+			return nil, err
+		}
+		perm, err := a.ints("perm")
+		if err != nil {
+			return nil, err
+		}
+		return foldTranspose(in[0], perm)
 	case "ConstantOfShape":
 		if err := need(1); err != nil {
 			return nil, err
@@ -601,6 +610,51 @@ func foldConstantOfShape(a attrs, shape *tensor) (*tensor, error) {
 			out.i[k] = val.i[0]
 		} else {
 			out.f[k] = val.f[0]
+		}
+	}
+	return out, nil
+}
+
+// foldTranspose permutes a constant's axes (no perm: reverses them).
+func foldTranspose(t *tensor, perm []int64) (*tensor, error) {
+	r := len(t.dims)
+	if perm == nil {
+		for k := r - 1; k >= 0; k-- {
+			perm = append(perm, int64(k))
+		}
+	}
+	if len(perm) != r {
+		return nil, fmt.Errorf("perm %v for rank %d", perm, r)
+	}
+	seen := make([]bool, r)
+	dims := make([]int, r)
+	for k, p := range perm {
+		if p < 0 || p >= int64(r) || seen[p] {
+			return nil, fmt.Errorf("perm %v is not a permutation of %d axes", perm, r)
+		}
+		seen[p] = true
+		dims[k] = t.dims[p]
+	}
+	out, err := newTensor(dims, t.isInt)
+	if err != nil {
+		return nil, err
+	}
+	strides := make([]int, r)
+	stride := 1
+	for k := r - 1; k >= 0; k-- {
+		strides[k] = stride
+		stride *= t.dims[k]
+	}
+	for k := range out.len() {
+		rem, src := k, 0
+		for ax := r - 1; ax >= 0; ax-- {
+			src += (rem % dims[ax]) * strides[perm[ax]]
+			rem /= dims[ax]
+		}
+		if t.isInt {
+			out.i[k] = t.i[src]
+		} else {
+			out.f[k] = t.f[src]
 		}
 	}
 	return out, nil

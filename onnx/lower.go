@@ -23,9 +23,21 @@ type value struct {
 	nonneg bool       // every element is ≥ 0 (after Relu, say)
 	dense  *ops.Dense // the bias-free Dense that computed n, for a MatMul + Add
 	broken bool       // computed by a node simdnet cannot run
+	// plain marks a rank-4 value that is not an NCHW image but stored in
+	// the file's own order: an image transposed to N×H×W×C, which is
+	// simdnet's NHWC already (ConvNeXt's blocks work on it).
+	plain bool
+	// gelu is a stage of the erf form of GELU, 0.5·x·(1 + erf(x/√2)),
+	// as exporters spell it out: 1 after x/√2, 2 after Erf, 3 after + 1,
+	// 4 after x·(...). Such values have no node until the last Mul.
+	gelu     int
+	geluBase *value
 }
 
 func (v *value) flatCHW() bool { return v.chw != [3]int{} }
+
+// isImage reports whether v is an N×C×H×W image, stored NHWC.
+func (v *value) isImage() bool { return len(v.shape) == 4 && !v.plain }
 
 // unsupportedErr is a node simdnet cannot run in the context it is in
 // (shapes, inputs), as opposed to a malformed file.
@@ -44,6 +56,7 @@ type lowerer struct {
 	g           *ops.Graph
 	vals        map[string]*value
 	uses        map[string]int
+	readers     map[string][]*onnxpb.NodeProto
 	names       map[string]int
 	unsupported []Unsupported
 	inputName   string
@@ -53,13 +66,14 @@ type lowerer struct {
 
 func newLowerer(file string, opset int64, opts Options) *lowerer {
 	g := ops.NewGraph(0)
-	return &lowerer{file: file, opset: opset, opts: opts, g: g, vals: map[string]*value{}, uses: map[string]int{}, names: map[string]int{}}
+	return &lowerer{file: file, opset: opset, opts: opts, g: g, vals: map[string]*value{}, uses: map[string]int{}, readers: map[string][]*onnxpb.NodeProto{}, names: map[string]int{}}
 }
 
 func (l *lowerer) countUses(n *onnxpb.NodeProto) {
 	for _, in := range n.GetInput() {
 		if in != "" {
 			l.uses[in]++
+			l.readers[in] = append(l.readers[in], n)
 		}
 	}
 }
@@ -166,6 +180,17 @@ func (l *lowerer) node(n *onnxpb.NodeProto) error {
 	}
 	if broken {
 		return l.define(n, &value{broken: true})
+	}
+	if v, err := l.geluStep(n, in); v != nil || err != nil {
+		var ue *unsupportedErr
+		if errors.As(err, &ue) {
+			l.unsupported = append(l.unsupported, Unsupported{Node: n.GetName(), OpType: n.GetOpType(), Opset: l.opset, Reason: ue.reason})
+			return l.define(n, &value{broken: true})
+		}
+		if err != nil {
+			return &Error{File: l.file, Node: ref, Msg: err.Error()}
+		}
+		return l.define(n, v)
 	}
 	var out *value
 	switch {

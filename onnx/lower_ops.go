@@ -80,13 +80,17 @@ func (l *lowerer) lowerOp(n *onnxpb.NodeProto, a attrs, in []*value) (*value, er
 			return nil, unsupported("alpha %v (only a slope ≥ 0)", alpha)
 		}
 		y := l.g.LeakyReLU(x.n, alpha)
-		return &value{n: y, shape: x.shape, chw: x.chw}, nil
+		return &value{n: y, shape: x.shape, chw: x.chw, plain: x.plain}, nil
 	case "Clip":
 		return l.clip(n, a, in)
 	case "Add", "Sub", "Mul", "Div":
 		return l.arith(n, in)
 	case "Concat":
 		return l.concat(n, a, in)
+	case "Transpose":
+		return l.transpose(a, x)
+	case "LayerNormalization":
+		return l.layerNorm(n, a, in)
 	case "ReduceMean", "ReduceMax":
 		return l.reduce(n, a, in)
 	case "MaxPool", "AveragePool":
@@ -116,7 +120,7 @@ func (l *lowerer) lowerOp(n *onnxpb.NodeProto, a attrs, in []*value) (*value, er
 			}
 			axes = in[1].c.ints()
 		}
-		if len(x.shape) == 4 && x.shape[2] == 1 && x.shape[3] == 1 && (slices.Equal(axes, []int64{2, 3}) || slices.Equal(axes, []int64{-2, -1})) {
+		if x.isImage() && x.shape[2] == 1 && x.shape[3] == 1 && (slices.Equal(axes, []int64{2, 3}) || slices.Equal(axes, []int64{-2, -1})) {
 			return l.flatten(n, x)
 		}
 		return nil, unsupported("squeezing axes %v of shape %v", axes, x.shape)
@@ -149,8 +153,8 @@ func constInput(in []*value, k int, what string) ([]float32, *tensor, error) {
 
 // image checks that v is a runtime NCHW image and returns C, H, W.
 func image(v *value) (c, h, w int, err error) {
-	if v.c != nil || len(v.shape) != 4 {
-		return 0, 0, 0, unsupported("input of shape %v; want a computed N×C×H×W tensor", v.shape)
+	if v.c != nil || !v.isImage() {
+		return 0, 0, 0, unsupported("input of shape %v; want a computed N×C×H×W image", v.shape)
 	}
 	if len(v.n.Shape) != 3 {
 		return 0, 0, 0, unsupported("a 1×1 image after global pooling as the input of a spatial operator")
@@ -354,7 +358,7 @@ func (l *lowerer) conv(n *onnxpb.NodeProto, a attrs, in []*value) (*value, error
 
 func (l *lowerer) batchNorm(n *onnxpb.NodeProto, a attrs, in []*value) (*value, error) {
 	x := in[0]
-	if x.c != nil || x.flatCHW() || (len(x.shape) != 4 && len(x.shape) != 2) {
+	if x.c != nil || x.flatCHW() || (!x.isImage() && len(x.shape) != 2) {
 		return nil, unsupported("input of shape %v; want N×C×H×W or N×C", x.shape)
 	}
 	c := x.shape[1]
@@ -383,7 +387,7 @@ func (l *lowerer) batchNorm(n *onnxpb.NodeProto, a attrs, in []*value) (*value, 
 		copy(p.Value, v)
 	}
 	y := l.g.Apply(layer, x.n)
-	return &value{n: y, shape: x.shape}, nil
+	return &value{n: y, shape: x.shape, plain: x.plain}, nil
 }
 
 // arith is Add, Sub, Mul or Div of two computed tensors that broadcast
@@ -404,7 +408,7 @@ func (l *lowerer) arith(n *onnxpb.NodeProto, in []*value) (*value, error) {
 		swapped = true
 	}
 	if y.c == nil {
-		if len(x.shape) != len(y.shape) || x.chw != y.chw || x.flatCHW() {
+		if len(x.shape) != len(y.shape) || x.chw != y.chw || x.flatCHW() || x.plain != y.plain {
 			return nil, unsupported("shapes %v and %v", x.shape, y.shape)
 		}
 		name := l.layerName(n, "")
@@ -427,7 +431,7 @@ func (l *lowerer) arith(n *onnxpb.NodeProto, in []*value) (*value, error) {
 		for k := range shape {
 			shape[k] = max(x.shape[k], y.shape[k])
 		}
-		return &value{n: s, shape: shape, chw: x.chw, nonneg: op != "Sub" && x.nonneg && y.nonneg}, nil
+		return &value{n: s, shape: shape, chw: x.chw, plain: x.plain, nonneg: op != "Sub" && x.nonneg && y.nonneg}, nil
 	}
 	if c := y.c; c.len() == 1 {
 		v, err := c.floats()
@@ -456,7 +460,7 @@ func (l *lowerer) arith(n *onnxpb.NodeProto, in []*value) (*value, error) {
 		if r == nil {
 			return nil, l.g.Err()
 		}
-		return &value{n: r, shape: x.shape, chw: x.chw, nonneg: x.nonneg && scale >= 0 && offset >= 0}, nil
+		return &value{n: r, shape: x.shape, chw: x.chw, plain: x.plain, nonneg: x.nonneg && scale >= 0 && offset >= 0}, nil
 	}
 	if v, err := l.channelAffine(n, op, swapped, x, y.c); v != nil || err != nil {
 		return v, err
@@ -477,7 +481,7 @@ func (l *lowerer) arith(n *onnxpb.NodeProto, in []*value) (*value, error) {
 func (l *lowerer) activation(n *onnxpb.NodeProto, x *value, f ops.ActFunc) *value {
 	y := l.g.Apply(&ops.Activation{Name: l.layerName(n, ""), Func: f}, x.n)
 	nonneg := f == ops.ReLU || f == ops.Sigmoid || f == ops.HardSigmoid || f == ops.HardSigmoidTorch || f == ops.ReLU6
-	return &value{n: y, shape: x.shape, chw: x.chw, nonneg: nonneg}
+	return &value{n: y, shape: x.shape, chw: x.chw, plain: x.plain, nonneg: nonneg}
 }
 
 // clip is Clip with a lower bound of 0: ReLU, ReLU6 or a capped ReLU.
@@ -517,7 +521,7 @@ func (l *lowerer) clip(n *onnxpb.NodeProto, a attrs, in []*value) (*value, error
 	if y == nil {
 		return nil, l.g.Err()
 	}
-	return &value{n: y, shape: x.shape, chw: x.chw, nonneg: true}, nil
+	return &value{n: y, shape: x.shape, chw: x.chw, plain: x.plain, nonneg: true}, nil
 }
 
 // concat joins computed images on the channel axis, or matrices on their
@@ -539,7 +543,7 @@ func (l *lowerer) concat(n *onnxpb.NodeProto, a attrs, in []*value) (*value, err
 	shape[1] = 0
 	nonneg := true
 	for k, v := range in {
-		if v == nil || v.c != nil || len(v.shape) != r || v.flatCHW() {
+		if v == nil || v.c != nil || len(v.shape) != r || v.flatCHW() || v.plain {
 			return nil, unsupported("input %d is a constant or has another rank or layout", k)
 		}
 		nodes[k] = v.n
@@ -570,7 +574,7 @@ func (l *lowerer) reduce(n *onnxpb.NodeProto, a attrs, in []*value) (*value, err
 	if err != nil {
 		return nil, err
 	}
-	if len(x.shape) != 4 || !(slices.Equal(axes, []int64{2, 3}) || slices.Equal(axes, []int64{-2, -1})) {
+	if !x.isImage() || !(slices.Equal(axes, []int64{2, 3}) || slices.Equal(axes, []int64{-2, -1})) {
 		return nil, unsupported("axes %v of shape %v (only the image axes of N×C×H×W)", axes, x.shape)
 	}
 	v, err := l.globalPool(n, x)
@@ -649,8 +653,8 @@ func (l *lowerer) pool(n *onnxpb.NodeProto, a attrs, x *value) (*value, error) {
 }
 
 func (l *lowerer) globalPool(n *onnxpb.NodeProto, x *value) (*value, error) {
-	if x.c != nil || len(x.shape) != 4 {
-		return nil, unsupported("input of shape %v; want N×C×H×W", x.shape)
+	if x.c != nil || !x.isImage() {
+		return nil, unsupported("input of shape %v; want an N×C×H×W image", x.shape)
 	}
 	var layer ops.Layer = &ops.GlobalAveragePooling2D{Name: l.layerName(n, ""), Keepdims: true}
 	if n.GetOpType() == "GlobalMaxPool" || n.GetOpType() == "ReduceMax" {
@@ -671,7 +675,7 @@ func (l *lowerer) flatten(n *onnxpb.NodeProto, x *value) (*value, error) {
 	}
 	y := l.g.Apply(&ops.Flatten{Name: l.layerName(n, "")}, x.n)
 	v := &value{n: y, shape: []int{-1, y.Shape[0]}, nonneg: x.nonneg}
-	if len(x.shape) == 4 && x.shape[1] > 1 && x.shape[2]*x.shape[3] > 1 {
+	if x.isImage() && x.shape[1] > 1 && x.shape[2]*x.shape[3] > 1 {
 		v.chw = [3]int{x.shape[1], x.shape[2], x.shape[3]}
 	}
 	return v, nil
@@ -775,7 +779,7 @@ func rowOrder(v *value) func(int) int {
 // dense adds a Dense of k inputs and units outputs whose kernel element
 // (row, unit) is weight(row, unit) of the file, rows in the file's order.
 func (l *lowerer) dense(n *onnxpb.NodeProto, x *value, k, units int, weight func(r, u int) float32, bias []float32) (*ops.Dense, *ops.Node, error) {
-	if x.c != nil || len(x.shape) < 2 || len(x.shape) == 4 || len(x.n.Shape) != len(x.shape)-1 {
+	if x.c != nil || len(x.shape) < 2 || x.isImage() || len(x.n.Shape) != len(x.shape)-1 {
 		return nil, nil, unsupported("input of shape %v; want a computed N×K matrix", x.shape)
 	}
 	if x.shape[len(x.shape)-1] != k {
@@ -872,7 +876,7 @@ func (l *lowerer) matMul(n *onnxpb.NodeProto, in []*value) (*value, error) {
 	}
 	shape := slices.Clone(x.shape)
 	shape[len(shape)-1] = units
-	return &value{n: y, shape: shape, dense: d}, nil
+	return &value{n: y, shape: shape, dense: d, plain: x.plain}, nil
 }
 
 func (l *lowerer) softmax(n *onnxpb.NodeProto, a attrs, x *value) (*value, error) {
@@ -888,7 +892,7 @@ func (l *lowerer) softmax(n *onnxpb.NodeProto, a attrs, x *value) (*value, error
 	if axis < 0 {
 		axis += int64(r)
 	}
-	if axis != int64(r-1) || r == 4 || x.flatCHW() {
+	if axis != int64(r-1) || x.isImage() || x.flatCHW() {
 		return nil, unsupported("axis %d of shape %v (only the last axis of a matrix is supported)", axis, x.shape)
 	}
 	y := l.g.Apply(&ops.Activation{Name: l.layerName(n, ""), Func: ops.Softmax}, x.n)
@@ -942,7 +946,7 @@ func (l *lowerer) pad(n *onnxpb.NodeProto, in []*value) (*value, error) {
 // when c has another shape.
 func (l *lowerer) channelAffine(n *onnxpb.NodeProto, op string, swapped bool, x *value, c *tensor) (*value, error) {
 	ch := x.shape[len(x.shape)-1]
-	if len(x.shape) == 4 {
+	if x.isImage() {
 		ch = x.shape[1]
 	}
 	dims := slices.Clone(c.dims)
@@ -952,9 +956,9 @@ func (l *lowerer) channelAffine(n *onnxpb.NodeProto, op string, swapped bool, x 
 	var perChannel bool
 	switch {
 	case c.len() != ch || x.flatCHW() || len(c.dims) > len(x.shape):
-	case len(x.shape) == 4:
+	case x.isImage():
 		perChannel = slices.Equal(dims, []int{ch, 1, 1})
-	case len(x.shape) == 2:
+	case len(x.shape) == 2 || x.plain:
 		perChannel = slices.Equal(dims, []int{ch})
 	}
 	if !perChannel || (op == "Div" && swapped) {
@@ -988,5 +992,136 @@ func (l *lowerer) channelAffine(n *onnxpb.NodeProto, op string, swapped bool, x 
 	if y == nil {
 		return nil, l.g.Err()
 	}
-	return &value{n: y, shape: x.shape}, nil
+	return &value{n: y, shape: x.shape, plain: x.plain}, nil
+}
+
+// transpose handles the two transposes between an image and its NHWC
+// form, which cost nothing: simdnet stores images NHWC already.
+func (l *lowerer) transpose(a attrs, x *value) (*value, error) {
+	perm, err := a.ints("perm")
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case x.isImage() && slices.Equal(perm, []int64{0, 2, 3, 1}):
+		return &value{n: x.n, shape: []int{-1, x.shape[2], x.shape[3], x.shape[1]}, plain: true, nonneg: x.nonneg}, nil
+	case x.plain && slices.Equal(perm, []int64{0, 3, 1, 2}):
+		return &value{n: x.n, shape: []int{-1, x.shape[3], x.shape[1], x.shape[2]}, nonneg: x.nonneg}, nil
+	case len(x.shape) == 2 && slices.Equal(perm, []int64{0, 1}):
+		return x, nil
+	}
+	return nil, unsupported("perm %v of shape %v (only NCHW↔NHWC of an image) needs ops' Permute on the file's layout", perm, x.shape)
+}
+
+// layerNorm is LayerNormalization over the last axis.
+func (l *lowerer) layerNorm(n *onnxpb.NodeProto, a attrs, in []*value) (*value, error) {
+	x := in[0]
+	axis, err := a.int("axis", -1)
+	if err != nil {
+		return nil, err
+	}
+	r := len(x.shape)
+	if axis < 0 {
+		axis += int64(r)
+	}
+	if axis != int64(r-1) || x.isImage() || x.flatCHW() || x.c != nil {
+		return nil, unsupported("axis %d of shape %v (only the last axis of a tensor in the file's order)", axis, x.shape)
+	}
+	eps, err := a.float("epsilon", 1e-5)
+	if err != nil {
+		return nil, err
+	}
+	if !(eps > 0) || math.IsInf(float64(eps), 0) {
+		return nil, fmt.Errorf("epsilon %v", eps)
+	}
+	c := x.shape[r-1]
+	scale, _, err := constInput(in, 1, "scale")
+	if err != nil {
+		return nil, err
+	}
+	var bias []float32
+	if len(in) > 2 && in[2] != nil {
+		if bias, _, err = constInput(in, 2, "B"); err != nil {
+			return nil, err
+		}
+	}
+	if len(scale) != c || (bias != nil && len(bias) != c) {
+		return nil, fmt.Errorf("scale or bias does not hold %d values", c)
+	}
+	ln, err := ops.NewLayerNormalization(ops.LayerNormConfig{Name: l.layerName(n, ""), Epsilon: eps, NoCenter: bias == nil}, c)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ln.Params() {
+		switch p.Name {
+		case "gamma":
+			copy(p.Value, scale)
+		case "beta":
+			copy(p.Value, bias)
+		}
+	}
+	y := l.g.Apply(ln, x.n)
+	if y == nil {
+		return nil, l.g.Err()
+	}
+	return &value{n: y, shape: x.shape, plain: x.plain}, nil
+}
+
+// geluStep follows the erf form of GELU as exporters write it,
+//
+//	Div(x, √2) → Erf → Add(·, 1) → Mul(x, ·) → Mul(·, 0.5)
+//
+// and lowers the whole chain to one GELU activation at its last node. It
+// returns nil, nil for a node that is not part of such a chain.
+func (l *lowerer) geluStep(n *onnxpb.NodeProto, in []*value) (*value, error) {
+	op := n.GetOpType()
+	var lazy, other *value
+	for _, v := range in {
+		switch {
+		case v == nil:
+		case v.gelu > 0 && lazy == nil:
+			lazy = v
+		default:
+			other = v
+		}
+	}
+	scalar := func(v *value, want float64) bool {
+		if v == nil || v.c == nil || v.c.len() != 1 {
+			return false
+		}
+		f, err := v.c.floats()
+		return err == nil && math.Abs(float64(f[0])-want) < 1e-6*math.Abs(want)
+	}
+	soleReader := func(wantOp string) bool {
+		r := l.readers[n.GetOutput()[0]]
+		return len(r) == 1 && r[0].GetOpType() == wantOp
+	}
+	if lazy == nil {
+		// The chain starts at x/√2 (or x·(1/√2)) read only by an Erf.
+		if len(in) != 2 || in[0] == nil || in[0].c != nil || !soleReader("Erf") {
+			return nil, nil
+		}
+		if op == "Div" && scalar(in[1], math.Sqrt2) || op == "Mul" && scalar(in[1], 1/math.Sqrt2) {
+			return &value{gelu: 1, geluBase: in[0], shape: in[0].shape}, nil
+		}
+		return nil, nil
+	}
+	base := lazy.geluBase
+	next := func(stage int, reader string) (*value, error) {
+		if reader != "" && !soleReader(reader) {
+			return nil, unsupported("GELU's erf form with an intermediate read elsewhere")
+		}
+		return &value{gelu: stage, geluBase: base, shape: base.shape}, nil
+	}
+	switch {
+	case lazy.gelu == 1 && op == "Erf":
+		return next(2, "Add")
+	case lazy.gelu == 2 && op == "Add" && scalar(other, 1):
+		return next(3, "Mul")
+	case lazy.gelu == 3 && op == "Mul" && other == base:
+		return next(4, "Mul")
+	case lazy.gelu == 4 && op == "Mul" && scalar(other, 0.5):
+		return l.activation(n, base, ops.GELU), nil
+	}
+	return nil, unsupported("Erf outside the erf form of GELU, 0.5·x·(1 + erf(x/√2))")
 }

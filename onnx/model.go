@@ -57,7 +57,7 @@ func (l *lowerer) finish(gp *onnxpb.GraphProto) (*Model, error) {
 	return &Model{
 		Graph: l.g, InputName: l.inputName, OutputName: name, chLast: l.opts.ChannelsLast,
 		in:  boundary{shape: slices.Clone(l.in.shape[1:]), image: len(l.in.shape) == 4},
-		out: boundary{shape: slices.Clone(v.shape[1:]), image: len(v.shape) == 4, chw: v.chw},
+		out: boundary{shape: slices.Clone(v.shape[1:]), image: v.isImage(), chw: v.chw},
 	}, nil
 }
 

@@ -58,6 +58,9 @@ var operators = map[string]opSpec{
 	"Concat":             {"axis", nil},
 	"Slice":              {"", nil},
 	"Pad":                {"mode pads value", checkPad},
+	"Transpose":          {"perm", nil},
+	"LayerNormalization": {"axis epsilon stash_type", nil},
+	"Erf":                {"", nil},
 }
 
 // SupportedOperators lists the operators of the default domain that Load

@@ -35,11 +35,17 @@ def randomize(model, gen):
                 m.running_var.copy_(torch.rand(c, generator=gen) * 1.5 + 0.5)
                 m.weight.copy_(torch.rand(c, generator=gen) + 0.5)
                 m.bias.copy_(torch.randn(c, generator=gen) * 0.2)
+        if isinstance(m, nn.LayerNorm):
+            shape = m.weight.shape
+            with torch.no_grad():
+                m.weight.copy_(torch.rand(shape, generator=gen) + 0.5)
+                m.bias.copy_(torch.randn(shape, generator=gen) * 0.2)
 
 
 def scale_classifier(model, x):
-    """Divides the last Linear layer by the largest |logit|."""
-    last = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
+    """Divides the last Linear layer (or, in SqueezeNet, the last
+    convolution) by the largest |logit|."""
+    last = [m for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d))][-1]
     with torch.no_grad():
         y = model(x)
         s = float(y.abs().max())
@@ -123,6 +129,14 @@ def tiny_efficientnet():
     return EfficientNet(setting, dropout=0.2, num_classes=10, last_channel=64)
 
 
+def tiny_convnext():
+    """torchvision's ConvNeXt with two stages of one block: 7×7 depthwise
+    convolutions, LayerNorm between NCHW↔NHWC permutes, GELU, layer scale
+    (0.5 rather than 1e-6, so the blocks matter)."""
+    from torchvision.models.convnext import CNBlockConfig as C, ConvNeXt
+    return ConvNeXt([C(16, 32, 1), C(32, None, 1)], stochastic_depth_prob=0.0, layer_scale=0.5, num_classes=10)
+
+
 def export(model, x, path, opset, dynamic=True, keep_bn=False):
     """keep_bn keeps BatchNormalization nodes (TrainingMode.PRESERVE on a
     model in eval mode) instead of letting the exporter fold them into the
@@ -153,8 +167,12 @@ def small(outdir):
         ("tiny_mobilenet_v3_op13", tiny_mobilenet_v3, (2, 3, 33, 31), 13),
         ("tiny_mobilenet_v3_op17", tiny_mobilenet_v3, (2, 3, 32, 32), 17),
         ("tiny_efficientnet_op17", tiny_efficientnet, (2, 3, 32, 32), 17),
+        ("tiny_convnext_op17", tiny_convnext, (2, 3, 32, 32), 17),
     ]
+    only = os.environ.get("FIXTURES")
     for k, (name, cls, shape, opset) in enumerate(specs):
+        if only and name not in only.split(","):
+            continue
         gen = torch.Generator().manual_seed(1000 + k)
         torch.manual_seed(1000 + k)
         model = cls().eval()
