@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -293,6 +294,43 @@ func TestChannelConstants(t *testing.T) {
 		want := (0.5-float64(v))*-3/2 + 1
 		if d := float64(got.Data[k]) - want; d > 1e-5 || d < -1e-5 {
 			t.Fatalf("y[%d] = %v, want %v", k, got.Data[k], want)
+		}
+	}
+}
+
+// TestPlainReshapes runs Unsqueeze, Reshape and Squeeze on a matrix
+// around a softmax over rows of 3, against direct evaluation.
+func TestPlainReshapes(t *testing.T) {
+	mp := modelProto(13, tensorInfo("x", dtFloat, "N", 6), tensorInfo("y", dtFloat, "N", 6),
+		[]*onnxpb.TensorProto{intInit("ax", 1), intInit("ax2", 2), intInit("to", 0, 2, 1, 3), intInit("back", -1, 6)},
+		node("Unsqueeze", "u", []string{"x", "ax"}, []string{"a"}),
+		node("Reshape", "r", []string{"a", "to"}, []string{"b"}),
+		node("Squeeze", "s", []string{"b", "ax2"}, []string{"c"}),
+		node("Softmax", "sm", []string{"c"}, []string{"d"}),
+		node("Reshape", "r2", []string{"d", "back"}, []string{"y"}))
+	m, err := LoadBytes("reshape.onnx", marshal(t, mp), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ops.NewTensor(2, 6)
+	for k := range x.Data {
+		x.Data[k] = float32(k*k%7) / 3
+	}
+	y, err := m.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for row := range 4 {
+		v := x.Data[3*row : 3*row+3]
+		var sum float64
+		for _, e := range v {
+			sum += math.Exp(float64(e))
+		}
+		for k, e := range v {
+			want := math.Exp(float64(e)) / sum
+			if d := math.Abs(float64(y.Data[3*row+k]) - want); d > 1e-6 {
+				t.Fatalf("y[%d] = %v, want %v", 3*row+k, y.Data[3*row+k], want)
+			}
 		}
 	}
 }

@@ -109,7 +109,7 @@ func (l *lowerer) lowerOp(n *onnxpb.NodeProto, a attrs, in []*value) (*value, er
 			return nil, unsupported("axis %d (only 1, which keeps the batch axis, is supported)", axis)
 		}
 		return l.flatten(n, x)
-	case "Squeeze":
+	case "Squeeze", "Unsqueeze":
 		axes, err := a.ints("axes")
 		if err != nil {
 			return nil, err
@@ -120,10 +120,7 @@ func (l *lowerer) lowerOp(n *onnxpb.NodeProto, a attrs, in []*value) (*value, er
 			}
 			axes = in[1].c.ints()
 		}
-		if x.isImage() && x.shape[2] == 1 && x.shape[3] == 1 && (slices.Equal(axes, []int64{2, 3}) || slices.Equal(axes, []int64{-2, -1})) {
-			return l.flatten(n, x)
-		}
-		return nil, unsupported("squeezing axes %v of shape %v", axes, x.shape)
+		return l.squeeze(n, op, x, axes)
 	case "Reshape":
 		return l.reshape(n, a, in)
 	case "Pad":
@@ -735,13 +732,28 @@ func (l *lowerer) reshape(n *onnxpb.NodeProto, a attrs, in []*value) (*value, er
 	if known != per {
 		return nil, fmt.Errorf("cannot reshape %v to %v", x.shape, symString(target))
 	}
+	return l.reshapeTo(n, x, dims)
+}
+
+// reshapeTo gives x the per-sample shape dims, in the file's row-major
+// order: free when nothing changes, a Flatten for one axis, an ops Reshape
+// for tensors stored in the file's order.
+func (l *lowerer) reshapeTo(n *onnxpb.NodeProto, x *value, dims []int) (*value, error) {
 	switch {
 	case slices.Equal(dims, x.shape[1:]):
 		return x, nil
 	case len(dims) == 1:
 		return l.flatten(n, x)
+	case x.isImage() && x.shape[2] == 1 && x.shape[3] == 1 && len(dims) > 0 && dims[0] == x.shape[1] && sampleLen(append([]int{-1}, dims...)) == x.shape[1]:
+		// C×1×1 is stored as C, like the file: treat it as plain.
+	case x.isImage() || x.flatCHW():
+		return nil, unsupported("reshaping the image %v to %v needs ops' Reshape and Permute on the file's layout", x.shape, dims)
 	}
-	return nil, unsupported("reshaping %v to %v needs ops' Reshape layer", x.shape, symString(target))
+	y := l.g.Apply(&ops.Reshape{Name: l.layerName(n, ""), TargetShape: ops.Shape(dims).Clone()}, x.n)
+	if y == nil {
+		return nil, l.g.Err()
+	}
+	return &value{n: y, shape: append([]int{-1}, dims...), plain: len(dims) == 3, nonneg: x.nonneg}, nil
 }
 
 func symString(v []int64) string {
@@ -1124,4 +1136,20 @@ func (l *lowerer) geluStep(n *onnxpb.NodeProto, in []*value) (*value, error) {
 		return l.activation(n, base, ops.GELU), nil
 	}
 	return nil, unsupported("Erf outside the erf form of GELU, 0.5·x·(1 + erf(x/√2))")
+}
+
+// squeeze is Squeeze or Unsqueeze of a computed tensor: a reshape that
+// must leave the batch axis first.
+func (l *lowerer) squeeze(n *onnxpb.NodeProto, op string, x *value, axes []int64) (*value, error) {
+	if op == "Squeeze" && len(axes) == 0 {
+		return nil, unsupported("Squeeze without axes (it could drop a batch of 1)")
+	}
+	dims, err := squeezeDims(op, x.shape, axes)
+	if err != nil {
+		return nil, err
+	}
+	if len(dims) == 0 || dims[0] != -1 || slices.Contains(dims[1:], -1) {
+		return nil, unsupported("axes %v of shape %v move the batch axis", axes, x.shape)
+	}
+	return l.reshapeTo(n, x, dims[1:])
 }
