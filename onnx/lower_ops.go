@@ -535,6 +535,9 @@ func (l *lowerer) concat(n *onnxpb.NodeProto, a attrs, in []*value) (*value, err
 	if axis != 1 || (r != 4 && r != 2) {
 		return nil, unsupported("axis %d of shape %v (only the channels of images or the columns of matrices)", axis, in[0].shape)
 	}
+	if len(in) == 1 { // DenseNet's first layer concatenates one tensor
+		return in[0], nil
+	}
 	nodes := make([]*ops.Node, len(in))
 	shape := slices.Clone(in[0].shape)
 	shape[1] = 0
