@@ -18,7 +18,7 @@
 // # Layout
 //
 // ONNX images are NCHW; simdnet's are NHWC. The lowering keeps every
-// tensor of rank 4 in NHWC and transposes the weights once, at load: a
+// image (a rank-4 tensor, unless a Transpose made it N×H×W×C) in NHWC and transposes the weights once, at load: a
 // Conv kernel O×I×kH×kW becomes kH×kW×I×O. Flatten keeps the file's
 // meaning: the Gemm or MatMul after a Flatten of C×H×W gets the rows of its
 // weight permuted to H×W×C order, so no transpose runs at inference. The
@@ -26,6 +26,23 @@
 // Plan.Forward transpose a rank-4 input from NCHW, and a rank-4 output back
 // to it); Options.ChannelsLast makes both NHWC instead, so that no
 // transpose runs at the boundary either.
+//
+// # Operators
+//
+// Conv (group, including depthwise; dilations, pads, auto_pad, strides),
+// BatchNormalization, Relu, Clip with a lower bound of 0 (ReLU6), LeakyRelu,
+// Sigmoid, Tanh, HardSigmoid (ONNX's and PyTorch's parameters), HardSwish,
+// Erf in the erf form of GELU, Add/Sub/Mul of computed tensors that
+// broadcast as ops' merge layers do (residuals, squeeze-and-excitation),
+// Add/Sub/Mul/Div with a scalar or a per-channel constant, MaxPool and
+// AveragePool (pads, auto_pad, ceil_mode, count_include_pad),
+// GlobalAveragePool, GlobalMaxPool, ReduceMean/ReduceMax over H×W, Flatten,
+// Reshape, Squeeze and Unsqueeze (of tensors in the file's order, or to
+// flatten an image), Transpose between NCHW and NHWC, Concat on the
+// channels, Pad with zeros on H and W, Gemm, MatMul with a constant
+// matrix, Softmax and LayerNormalization on the last axis, Identity,
+// Dropout, Constant, ConstantOfShape, Shape, Gather, Cast, Slice (of
+// constants). SupportedOperators lists them.
 //
 // # Constant folding
 //

@@ -107,3 +107,46 @@ func TestFixturesMatchPyTorch(t *testing.T) {
 		})
 	}
 }
+
+// TestChannelsLast feeds the fixture's batch in NHWC to a model loaded
+// with Options.ChannelsLast and expects PyTorch's logits all the same.
+func TestChannelsLast(t *testing.T) {
+	const name = "tiny_resnet_op17"
+	f := loadFixture(t, "testdata", name)
+	m, err := Load(filepath.Join("testdata", name+".onnx"), Options{ChannelsLast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, c, h, w := f.in.Shape[0], f.in.Shape[1], f.in.Shape[2], f.in.Shape[3]
+	if got := ops.Shape(m.InputShape()); !got.Equal(ops.Shape{h, w, c}) {
+		t.Fatalf("InputShape %v, want (%d, %d, %d)", got, h, w, c)
+	}
+	x := ops.NewTensor(n, h, w, c)
+	nchwToNHWC(x.Data, f.in.Data, n, c, h*w)
+	y, err := m.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxRelDiff(y, f.want); d > 1e-4 {
+		t.Errorf("max |simdnet − PyTorch| / max |PyTorch| = %.3g", d)
+	}
+	if _, err := m.Forward(f.in); err == nil {
+		t.Error("an NCHW batch was accepted by a channels-last model")
+	}
+}
+
+// TestInputShapeOption runs a fixture at another image size (fully
+// convolutional up to its global pooling) and checks the shapes.
+func TestInputShapeOption(t *testing.T) {
+	m, err := Load(filepath.Join("testdata", "tiny_resnet_op13.onnx"), Options{InputShape: []int{3, 48, 40}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := m.Forward(ops.NewTensor(1, 3, 48, 40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !y.Shape.Equal(ops.Shape{1, 10}) {
+		t.Fatalf("output shape %v, want (1, 10)", y.Shape)
+	}
+}
