@@ -29,11 +29,7 @@ func newTensor(dims []int, isInt bool) (*tensor, error) {
 		return nil, err
 	}
 	t := &tensor{dims: slices.Clone(dims), isInt: isInt}
-	if isInt {
-		t.i = make([]int64, n)
-	} else {
-		t.f = make([]float32, n)
-	}
+	t.alloc(n)
 	return t, nil
 }
 

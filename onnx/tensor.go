@@ -159,11 +159,7 @@ func decodeTensor(tp *onnxpb.TensorProto, external func(*onnxpb.TensorProto, int
 // fromRaw decodes n little-endian elements of type dt.
 func (t *tensor) fromRaw(dt int32, raw []byte, n int) {
 	le := binary.LittleEndian
-	if t.isInt {
-		t.i = make([]int64, n)
-	} else {
-		t.f = make([]float32, n)
-	}
+	t.alloc(n)
 	for k := range n {
 		switch dt {
 		case dtFloat:
@@ -202,11 +198,7 @@ func (t *tensor) fromFields(tp *onnxpb.TensorProto, n int) error {
 	if have != n {
 		return fmt.Errorf("%d values for shape %v of %s, want %d", have, t.dims, typeName(dt), n)
 	}
-	if t.isInt {
-		t.i = make([]int64, n)
-	} else {
-		t.f = make([]float32, n)
-	}
+	t.alloc(n)
 	for k := range n {
 		switch dt {
 		case dtFloat:
@@ -226,6 +218,15 @@ func (t *tensor) fromFields(tp *onnxpb.TensorProto, n int) error {
 		}
 	}
 	return nil
+}
+
+// alloc makes room for n values of the tensor's kind.
+func (t *tensor) alloc(n int) {
+	if t.isInt {
+		t.i = make([]int64, n)
+	} else {
+		t.f = make([]float32, n)
+	}
 }
 
 // halfToFloat converts an IEEE 754 binary16 value.
