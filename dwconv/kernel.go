@@ -16,10 +16,11 @@ type Kernel struct {
 	ISA  string // "generic", "avx2" or "avx512": the value SIMDNET_DWCONV takes
 }
 
-// Each kernel has two entry points, one with the nine taps of a 3×3
-// window unrolled and one for any tap count, both computing rowKernel's
-// loop; Kernel.run (kernel_amd64.go, kernel_noasm.go) dispatches to them by
-// direct calls, so that the tap pointers stay on the caller's stack.
+// Each assembly kernel has an entry point with the nine taps of a 3×3
+// window unrolled (AVX-512 also one for the 25 of 5×5) and one for any tap
+// count, all computing rowKernel's loop; Kernel.run (kernel_amd64.go,
+// kernel_noasm.go) dispatches to them by direct calls, so that the tap
+// pointers stay on the caller's stack.
 //
 // rowKernel computes width output pixels, each of channels values, from
 // one input pointer per tap (len(in) taps) and packed weights w (Pack's

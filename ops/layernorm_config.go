@@ -25,7 +25,7 @@ func layerNormFromConfig(s *LayerSpec) (Layer, error) {
 		return nil, err
 	}
 	c := in[len(in)-1]
-	if err := s.Reserve(Shape{c}, Shape{c}); err != nil {
+	if err := s.Reserve(Optional(!cfg.NoScale, Shape{c}), Optional(!cfg.NoCenter, Shape{c})); err != nil {
 		return nil, err
 	}
 	return NewLayerNormalization(cfg, c)

@@ -132,9 +132,10 @@ func (e *SettingsError) Error() string {
 // With the configuration the graph was built from (model not nil) the file
 // is a model file as weights.SaveCheckpoint writes it, which weights.Load,
 // "simdnet eval" and "simdnet predict" read as they read a model, the
-// optimizer's tensors ignored. Without one it holds the same tensors and
-// metadata but no description of the network, so only Fit resumes it.
-func saveCheckpoint(path string, t *Trainer, st runState, h *History, model *resnet.Config) error {
+// optimizer's tensors ignored, with the class names when there is one per
+// output. Without one it holds the same tensors and metadata but no
+// description of the network, so only Fit resumes it.
+func saveCheckpoint(path string, t *Trainer, st runState, h *History, model *resnet.Config, classes []string) error {
 	st.Version = checkpointVersion
 	params := Params(t.Graph())
 	state := t.Optimizer().State(params)
@@ -152,7 +153,11 @@ func saveCheckpoint(path string, t *Trainer, st runState, h *History, model *res
 		for name, v := range state {
 			extra[name] = &ops.Tensor{Shape: ops.Shape{len(v)}, Data: v}
 		}
-		if err := weights.SaveCheckpoint(path, t.Graph(), *model, extra, meta); err != nil {
+		var opts []weights.SaveOption
+		if len(classes) == model.Classes {
+			opts = append(opts, weights.WithClasses(classes...))
+		}
+		if err := weights.SaveCheckpoint(path, t.Graph(), *model, extra, meta, opts...); err != nil {
 			return fmt.Errorf("train: checkpoint: %w", err)
 		}
 		return nil

@@ -63,7 +63,7 @@ func writeCheckpointsForever(path string) {
 	for k := 0; ; k++ {
 		fillWeights(tr, k)
 		fmt.Printf("writing %d\n", k)
-		if err := saveCheckpoint(path, tr, runState{Epoch: k}, &History{}, nil); err != nil {
+		if err := saveCheckpoint(path, tr, runState{Epoch: k}, &History{}, nil, nil); err != nil {
 			fmt.Printf("error %v\n", err)
 			os.Exit(1)
 		}

@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/simdnet/simdnet/resnet"
@@ -35,8 +36,8 @@ func TestCheckpointIsAModelFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("weights.Load of a training checkpoint: %v", err)
 	}
-	if m.Config != cfg {
-		t.Errorf("config %+v, want %+v", m.Config, cfg)
+	if m.Config != cfg || !slices.Equal(m.Classes, train.Classes) {
+		t.Errorf("config %+v, classes %q; want %+v, %q", m.Config, m.Classes, cfg, train.Classes)
 	}
 	want, got := Params(g), Params(m.Graph)
 	if len(want) != len(got) {

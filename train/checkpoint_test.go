@@ -22,7 +22,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	h.Append(EpochLogs{Loss: 1, Accuracy: 0.5, Seconds: 2, LearningRate: 1e-3})
 	st := runState{Epoch: 1, Batch: 3, LossSum: 1.25, Correct: 2, Count: 24, Elapsed: 0.5,
 		runSettings: runSettings{Seed: 1<<63 + 5, BatchSize: 8, Samples: 26, Shuffle: true, Settings: map[string]string{"lr": "0.001"}}}
-	if err := saveCheckpoint(path, tr, st, h, nil); err != nil {
+	if err := saveCheckpoint(path, tr, st, h, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -48,7 +48,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 
 func TestCheckpointForAnotherModel(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.ckpt")
-	if err := saveCheckpoint(path, tinyModel(t, 1), runState{}, &History{}, nil); err != nil {
+	if err := saveCheckpoint(path, tinyModel(t, 1), runState{}, &History{}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	g := ops.NewGraph(3)

@@ -302,7 +302,7 @@ func (r *fitRun) save() error {
 	if r.cfg.Checkpoint == "" {
 		return nil
 	}
-	return saveCheckpoint(r.cfg.Checkpoint, r.t, r.st, r.h, r.cfg.ModelConfig)
+	return saveCheckpoint(r.cfg.Checkpoint, r.t, r.st, r.h, r.cfg.ModelConfig, r.loader.Data.Classes)
 }
 
 // savedTo describes where an interrupted run was saved, for its error.
