@@ -334,3 +334,49 @@ func TestPlainReshapes(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileFolding feeds shape arithmetic that lies or overflows; each
+// must fail naming the node.
+func TestHostileFolding(t *testing.T) {
+	base := func(extra []*onnxpb.TensorProto, nodes ...*onnxpb.NodeProto) []byte {
+		m := convModel()
+		g := m.Graph
+		g.Initializer = append(g.Initializer, extra...)
+		g.Node[1].Output[0] = "r"
+		g.Node = append(g.Node, nodes...)
+		return marshal(t, m)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"gather out of range", base([]*onnxpb.TensorProto{intInit("i", 7)},
+			node("Shape", "shape", []string{"r"}, []string{"s"}),
+			node("Gather", "gather", []string{"s", "i"}, []string{"g"}),
+			node("Reshape", "reshape", []string{"r", "g"}, []string{"y"})), `node "gather" (Gather): index 7 is out of range`},
+		{"constant of a huge shape", base([]*onnxpb.TensorProto{intInit("big", 1<<40, 1<<40)},
+			node("ConstantOfShape", "fill", []string{"big"}, []string{"f"}),
+			node("Add", "add", []string{"r", "f"}, []string{"y"})), `node "fill" (ConstantOfShape)`},
+		{"reshape that overflows", base([]*onnxpb.TensorProto{intInit("to", 0, 1<<40, 1<<40, 1<<40)},
+			node("Reshape", "reshape", []string{"r", "to"}, []string{"y"})), `node "reshape" (Reshape)`},
+		{"reshape that loses elements", base([]*onnxpb.TensorProto{intInit("to", 0, 7)},
+			node("Reshape", "reshape", []string{"r", "to"}, []string{"y"})), `cannot reshape`},
+		{"batch arithmetic", base([]*onnxpb.TensorProto{intInit("two", 2), intInit("zero", 0)},
+			node("Shape", "shape", []string{"r"}, []string{"s"}),
+			node("Gather", "gather", []string{"s", "zero"}, []string{"n"}),
+			node("Mul", "double", []string{"n", "two"}, []string{"n2"}),
+			node("Concat", "cat", []string{"n2"}, []string{"t"}, intAttr("axis", 0)),
+			node("Reshape", "reshape", []string{"r", "t"}, []string{"y"})), `node "reshape" (Reshape, opset 13): target [?] does not keep the batch axis`},
+		{"slice with a zero step", base([]*onnxpb.TensorProto{intInit("z", 0), intInit("one", 1)},
+			node("Shape", "shape", []string{"r"}, []string{"s"}),
+			node("Slice", "slice", []string{"s", "z", "one", "z", "z"}, []string{"y"})), `node "slice" (Slice)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadBytes("fold.onnx", tc.data, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "fold.onnx") {
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -716,8 +716,10 @@ func (l *lowerer) reshape(n *onnxpb.NodeProto, a attrs, in []*value) (*value, er
 		case d == -1 && infer < 0 && target[0] != -1:
 			infer = k
 			continue
+		case isSym(d):
+			return nil, unsupported("target %v uses the batch size beyond the first axis", symString(target))
 		case d < 1 || d > MaxSampleElements:
-			return nil, unsupported("target %v", symString(target))
+			return nil, fmt.Errorf("target %v has a dimension outside 1 to %d", symString(target), MaxSampleElements)
 		default:
 			dims[k] = int(d)
 		}
