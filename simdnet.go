@@ -88,7 +88,8 @@ type Prediction struct {
 	Probability float32 `json:"probability"`
 }
 
-// Load reads a model file and compiles it for inference.
+// Load reads a model file and compiles it for inference. A file named
+// *.onnx is read by package onnx (see loadONNX).
 func Load(path string) (*Model, error) {
 	return LoadContext(context.Background(), path)
 }
@@ -103,6 +104,9 @@ func LoadContext(ctx context.Context, path string) (*Model, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if isONNX(path) {
+		return loadONNX(ctx, path, nil, true)
+	}
 	m, err := weights.Load(path, weights.ReadOnly())
 	if err != nil {
 		return nil, err
@@ -114,6 +118,9 @@ func LoadContext(ctx context.Context, path string) (*Model, error) {
 // LoadBytes reads a model file held in memory, such as one embedded in the
 // binary with go:embed; name appears in errors.
 func LoadBytes(name string, data []byte) (*Model, error) {
+	if isONNX(name) {
+		return loadONNX(context.Background(), name, data, false)
+	}
 	m, err := weights.LoadBytes(name, data)
 	if err != nil {
 		return nil, err
