@@ -48,7 +48,9 @@ func LoadH5With(path string, opt H5Options) (*Dataset, error) {
 // readH5 is LoadH5With on an open file of the given size; path names it in
 // errors.
 func readH5(r io.ReaderAt, size int64, path string, lim Limits) (*Dataset, error) {
-	f, err := hdf5.NewReader(r, size, filepath.Base(path))
+	// The reader refuses any single read above the data set bound too, so
+	// raising Limits.MaxBytes raises both together.
+	f, err := hdf5.NewReader(r, size, filepath.Base(path), hdf5.WithMaxRead(uint64(lim.MaxBytes)))
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
