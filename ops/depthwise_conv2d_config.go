@@ -62,7 +62,11 @@ func depthwiseFromConfig(s *LayerSpec) (Layer, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.Reserve(Shape{k[0], k[1], in[2], m}, Shape{in[2] * m}); err != nil {
+	params := []Shape{{k[0], k[1], in[2], m}}
+	if !noBias {
+		params = append(params, Shape{in[2] * m})
+	}
+	if err := s.Reserve(params...); err != nil {
 		return nil, err
 	}
 	return NewDepthwiseConv2D(DepthwiseConv2DConfig{Name: s.Name, KernelSize: k, Strides: st, Padding: p,
@@ -79,7 +83,11 @@ func separableFromConfig(s *LayerSpec) (Layer, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.Reserve(Shape{k[0], k[1], in[2], m}, Shape{1, 1, in[2] * m, filters}, Shape{filters}); err != nil {
+	params := []Shape{{k[0], k[1], in[2], m}, {1, 1, in[2] * m, filters}}
+	if !noBias {
+		params = append(params, Shape{filters})
+	}
+	if err := s.Reserve(params...); err != nil {
 		return nil, err
 	}
 	return NewSeparableConv2D(SeparableConv2DConfig{Name: s.Name, Filters: filters, KernelSize: k, Strides: st,

@@ -25,7 +25,13 @@ func layerNormFromConfig(s *LayerSpec) (Layer, error) {
 		return nil, err
 	}
 	c := in[len(in)-1]
-	if err := s.Reserve(Shape{c}, Shape{c}); err != nil {
+	var params []Shape
+	for _, used := range []bool{!cfg.NoScale, !cfg.NoCenter} {
+		if used {
+			params = append(params, Shape{c})
+		}
+	}
+	if err := s.Reserve(params...); err != nil {
 		return nil, err
 	}
 	return NewLayerNormalization(cfg, c)
