@@ -45,6 +45,13 @@ var cnnLayerCases = []layerCase{
 	{name: "conv_relu_activation", in: []int{4, 4, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.Conv2D(x, ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{3, 3}, Padding: ops.Same, Activation: ops.ReLU})
 	}},
+	{name: "correct_pad_depthwise_bn_relu6", in: []int{7, 6, 3}, batch: 3, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		// MobileNetV2's downsampling: asymmetric zero padding, a valid
+		// stride-2 depthwise convolution, BatchNormalization, ReLU(6).
+		x = g.Apply(&ops.ZeroPadding2D{Name: "pad", Top: 0, Bottom: 1, Left: 0, Right: 1}, g.Rescaling(x, 4, 0))
+		x = g.DepthwiseConv2D(x, ops.DepthwiseConv2DConfig{KernelSize: [2]int{3, 3}, Strides: [2]int{2, 2}, NoBias: true})
+		return g.ReLU(g.BatchNormalization(x, ""), ops.ReLU6Config(""))
+	}},
 	{name: "separable_swish_m2", in: []int{6, 5, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.SeparableConv2D(x, ops.SeparableConv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, DepthMultiplier: 2, Strides: [2]int{2, 2}, Padding: ops.Same, Activation: ops.Swish})
 	}},
