@@ -123,3 +123,17 @@ func actGrad(f ops.ActFunc, dst, g, x, y []float32, accum bool) {
 		}
 	})
 }
+
+// zeroAtCap zeroes g where y reached the cap: the rest of a fused ReLU6's
+// backward, its producer applying the y > 0 mask. Capped values are few,
+// so the branch is predictable.
+func zeroAtCap(g, y []float32, cap float32) {
+	parallel.For(len(g), parallel.MinWork, func(lo, hi int) {
+		gs := g[lo:hi]
+		for i, v := range y[lo:hi][:len(gs)] {
+			if v >= cap {
+				gs[i] = 0
+			}
+		}
+	})
+}
