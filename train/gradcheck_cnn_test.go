@@ -52,6 +52,11 @@ var cnnLayerCases = []layerCase{
 		x = g.DepthwiseConv2D(x, ops.DepthwiseConv2DConfig{KernelSize: [2]int{3, 3}, Strides: [2]int{2, 2}, NoBias: true})
 		return g.ReLU(g.BatchNormalization(x, ""), ops.ReLU6Config(""))
 	}},
+	{name: "add_relu_layer_fused", in: []int{3, 3, 2}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		// Keras's ReLU() layer fuses into the Add like an Activation relu.
+		c := g.Conv2D(x, ops.Conv2DConfig{Filters: 2, KernelSize: [2]int{1, 1}})
+		return g.Flatten(g.ReLU(g.Add(g.BatchNormalization(c, ""), x), ops.ReLUConfig{}))
+	}},
 	{name: "separable_swish_m2", in: []int{6, 5, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.SeparableConv2D(x, ops.SeparableConv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, DepthMultiplier: 2, Strides: [2]int{2, 2}, Padding: ops.Same, Activation: ops.Swish})
 	}},
