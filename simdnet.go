@@ -31,6 +31,7 @@ import (
 	"image"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/simdnet/simdnet/ops"
 	"github.com/simdnet/simdnet/plan"
@@ -48,7 +49,37 @@ type Model struct {
 	plan    *plan.Plan
 	config  resnet.Config
 	classes []string
+	predict predictBuffers
 }
+
+// predictBuffers is what Predict keeps between calls so that a call
+// allocates only its result: the plan's per-sample input and output
+// shapes, read once (Plan.InputShape and OutputShape copy), and the
+// one-sample output tensors, pooled.
+type predictBuffers struct {
+	once    sync.Once
+	in, out ops.Shape
+	outputs sync.Pool // *ops.Tensor of shape [1, out...]
+}
+
+// shapes returns the plan's per-sample input and output shapes, read on
+// the first call.
+func (m *Model) shapes() (in, out ops.Shape) {
+	pb := &m.predict
+	pb.once.Do(func() { pb.in, pb.out = m.plan.InputShape(), m.plan.OutputShape() })
+	return pb.in, pb.out
+}
+
+// output is a one-sample output tensor from the pool; putOutput returns it.
+func (m *Model) output() *ops.Tensor {
+	if t, ok := m.predict.outputs.Get().(*ops.Tensor); ok {
+		return t
+	}
+	_, out := m.shapes()
+	return ops.NewTensor(append([]int{1}, out...)...)
+}
+
+func (m *Model) putOutput(t *ops.Tensor) { m.predict.outputs.Put(t) }
 
 // Prediction is one class and its probability.
 type Prediction struct {
@@ -57,7 +88,8 @@ type Prediction struct {
 	Probability float32 `json:"probability"`
 }
 
-// Load reads a model file and compiles it for inference.
+// Load reads a model file and compiles it for inference. A file named
+// *.onnx is read by package onnx (see loadONNX).
 func Load(path string) (*Model, error) {
 	return LoadContext(context.Background(), path)
 }
@@ -72,6 +104,9 @@ func LoadContext(ctx context.Context, path string) (*Model, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if isONNX(path) {
+		return loadONNX(ctx, path, nil, true)
+	}
 	m, err := weights.Load(path, weights.ReadOnly())
 	if err != nil {
 		return nil, err
@@ -83,6 +118,9 @@ func LoadContext(ctx context.Context, path string) (*Model, error) {
 // LoadBytes reads a model file held in memory, such as one embedded in the
 // binary with go:embed; name appears in errors.
 func LoadBytes(name string, data []byte) (*Model, error) {
+	if isONNX(name) {
+		return loadONNX(context.Background(), name, data, false)
+	}
 	m, err := weights.LoadBytes(name, data)
 	if err != nil {
 		return nil, err
@@ -137,8 +175,9 @@ func (m *Model) Predict(img image.Image) ([]Prediction, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Prediction, len(probs))
-	for i, p := range probs {
+	defer m.putOutput(probs)
+	out := make([]Prediction, len(probs.Data))
+	for i, p := range probs.Data {
 		out[i] = Prediction{Index: i, Class: m.classes[i], Probability: p}
 	}
 	slices.SortStableFunc(out, func(a, b Prediction) int { return cmp.Compare(b.Probability, a.Probability) })
@@ -147,9 +186,9 @@ func (m *Model) Predict(img image.Image) ([]Prediction, error) {
 
 // probabilities runs the plan on one image of any size, resized to the
 // plan's input and scaled by 1/255 (ops.ImageInput), and returns the
-// output row.
-func (m *Model) probabilities(img image.Image) ([]float32, error) {
-	in := m.plan.InputShape()
+// output row in a tensor of the pool (putOutput).
+func (m *Model) probabilities(img image.Image) (*ops.Tensor, error) {
+	in, _ := m.shapes()
 	if len(in) != 3 || in[2] != 3 {
 		return nil, fmt.Errorf("simdnet: Predict needs a model with an H×W×3 input, this one takes %v", in)
 	}
@@ -158,9 +197,10 @@ func (m *Model) probabilities(img image.Image) ([]float32, error) {
 	}
 	x := ops.ImageInput(img, in[0], in[1])
 	defer ops.PutImageInput(x)
-	out := ops.NewTensor(append([]int{1}, m.plan.OutputShape()...)...)
+	out := m.output()
 	if err := m.plan.Run(out, x); err != nil {
+		m.putOutput(out)
 		return nil, err
 	}
-	return out.Data, nil
+	return out, nil
 }

@@ -146,8 +146,8 @@ func (c *Conv) Row(out []float32, outStride int, img []float32, oy int, scratch 
 		panic(fmt.Sprintf("dwconv: output row %d outside 0..%d", oy, g.OutH()-1))
 	case outStride < oc:
 		panic(fmt.Sprintf("dwconv: output stride %d below the %d output channels", outStride, oc))
-	case len(out) < (ow-1)*outStride+oc:
-		panic(fmt.Sprintf("dwconv: output row has %d values, want %d", len(out), (ow-1)*outStride+oc))
+	case len(out) < oc || ow > 1 && outStride > (len(out)-oc)/(ow-1): // (ow-1)·outStride+oc > len(out), without overflow
+		panic(fmt.Sprintf("dwconv: output row has %d values, too few for %d pixels %d apart", len(out), ow, outStride))
 	case len(img) < g.InH*g.InW*g.Channels:
 		panic(fmt.Sprintf("dwconv: image has %d values, want %d×%d×%d", len(img), g.InH, g.InW, g.Channels))
 	case len(scratch) < c.ScratchLen():

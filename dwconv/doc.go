@@ -25,7 +25,8 @@
 // input pointer per tap, already placed at the first pixel, and advances all
 // of them by the same step per pixel (stride × channels). The 3×3 kernels
 // hold a channel tile's ten weight vectors in registers while the whole run
-// of pixels goes through them, one load per multiply-add. Padding costs no
+// of pixels goes through them, one load per multiply-add; on AVX-512 the
+// 5×5 kernel does the same with 26 weight registers. Padding costs no
 // copy: a padded input row is replaced by a row of zeros (vertical
 // padding), and the few pixels at the left and right edges, whose windows
 // leave the image, are computed one at a time with the missing taps pointed

@@ -294,3 +294,225 @@ gnext:
 gdone:
 	VZEROUPPER
 	RET
+
+// dwconv25AVX512 is dwconv9AVX512 for 5×5 windows (EfficientNet's and
+// MobileNetV3's): a tile's bias and 25 tap weights fill Z4-Z29 while every
+// pixel of the row goes through them. The tap pointers do not fit in
+// registers; each is read from the array (an L1 hit) before its FMA.
+//
+// Register roles in dwconv25AVX512:
+//   R8: the tap pointer array                 R10: a tap pointer
+//   R11: pixels left in the tile's row        R12: weights of the current tile
+//   R13: channel offset in bytes              R14: R13 + x·step·4, every tap's index
+//   R15: the current output pixel of the tile
+//   Z4: bias, Z5-Z29: tap weights             Z0, Z1: the two chains
+//   K1: tail mask                             Z30, Z31: lo, hi
+
+// func dwconv25AVX512(out *float32, outStride int, in **float32, step, width, channels int, w *float32, lo, hi float32)
+// Requires: AVX512F
+TEXT ·dwconv25AVX512(SB), NOSPLIT, $0-64
+	RETURN_IF_EMPTY(width+32(FP), channels+40(FP), done25)
+	MASK_K1_TAIL(channels+40(FP))
+	SLOT_TO_BYTES(step+24(FP))
+	SLOT_TO_BYTES(outStride+8(FP))
+
+	VBROADCASTSS lo+56(FP), Z30
+	VBROADCASTSS hi+60(FP), Z31
+
+	MOVQ in+16(FP), R8
+	MOVQ w+48(FP), R12
+	XORQ R13, R13
+
+tile25:
+	CMPQ R13, channels+40(FP)
+	JGE  tail25
+	VMOVUPS 0(R12), Z4
+	VMOVUPS 64(R12), Z5
+	VMOVUPS 128(R12), Z6
+	VMOVUPS 192(R12), Z7
+	VMOVUPS 256(R12), Z8
+	VMOVUPS 320(R12), Z9
+	VMOVUPS 384(R12), Z10
+	VMOVUPS 448(R12), Z11
+	VMOVUPS 512(R12), Z12
+	VMOVUPS 576(R12), Z13
+	VMOVUPS 640(R12), Z14
+	VMOVUPS 704(R12), Z15
+	VMOVUPS 768(R12), Z16
+	VMOVUPS 832(R12), Z17
+	VMOVUPS 896(R12), Z18
+	VMOVUPS 960(R12), Z19
+	VMOVUPS 1024(R12), Z20
+	VMOVUPS 1088(R12), Z21
+	VMOVUPS 1152(R12), Z22
+	VMOVUPS 1216(R12), Z23
+	VMOVUPS 1280(R12), Z24
+	VMOVUPS 1344(R12), Z25
+	VMOVUPS 1408(R12), Z26
+	VMOVUPS 1472(R12), Z27
+	VMOVUPS 1536(R12), Z28
+	VMOVUPS 1600(R12), Z29
+	MOVQ R13, R14
+	MOVQ out+0(FP), R15
+	ADDQ R13, R15
+	MOVQ width+32(FP), R11
+
+pixel25:
+	VMOVAPS     Z4, Z0
+	MOVQ        0(R8), R10
+	VFMADD231PS (R10)(R14*1), Z5, Z0
+	MOVQ        8(R8), R10
+	VMULPS      (R10)(R14*1), Z6, Z1
+	MOVQ        16(R8), R10
+	VFMADD231PS (R10)(R14*1), Z7, Z0
+	MOVQ        24(R8), R10
+	VFMADD231PS (R10)(R14*1), Z8, Z1
+	MOVQ        32(R8), R10
+	VFMADD231PS (R10)(R14*1), Z9, Z0
+	MOVQ        40(R8), R10
+	VFMADD231PS (R10)(R14*1), Z10, Z1
+	MOVQ        48(R8), R10
+	VFMADD231PS (R10)(R14*1), Z11, Z0
+	MOVQ        56(R8), R10
+	VFMADD231PS (R10)(R14*1), Z12, Z1
+	MOVQ        64(R8), R10
+	VFMADD231PS (R10)(R14*1), Z13, Z0
+	MOVQ        72(R8), R10
+	VFMADD231PS (R10)(R14*1), Z14, Z1
+	MOVQ        80(R8), R10
+	VFMADD231PS (R10)(R14*1), Z15, Z0
+	MOVQ        88(R8), R10
+	VFMADD231PS (R10)(R14*1), Z16, Z1
+	MOVQ        96(R8), R10
+	VFMADD231PS (R10)(R14*1), Z17, Z0
+	MOVQ        104(R8), R10
+	VFMADD231PS (R10)(R14*1), Z18, Z1
+	MOVQ        112(R8), R10
+	VFMADD231PS (R10)(R14*1), Z19, Z0
+	MOVQ        120(R8), R10
+	VFMADD231PS (R10)(R14*1), Z20, Z1
+	MOVQ        128(R8), R10
+	VFMADD231PS (R10)(R14*1), Z21, Z0
+	MOVQ        136(R8), R10
+	VFMADD231PS (R10)(R14*1), Z22, Z1
+	MOVQ        144(R8), R10
+	VFMADD231PS (R10)(R14*1), Z23, Z0
+	MOVQ        152(R8), R10
+	VFMADD231PS (R10)(R14*1), Z24, Z1
+	MOVQ        160(R8), R10
+	VFMADD231PS (R10)(R14*1), Z25, Z0
+	MOVQ        168(R8), R10
+	VFMADD231PS (R10)(R14*1), Z26, Z1
+	MOVQ        176(R8), R10
+	VFMADD231PS (R10)(R14*1), Z27, Z0
+	MOVQ        184(R8), R10
+	VFMADD231PS (R10)(R14*1), Z28, Z1
+	MOVQ        192(R8), R10
+	VFMADD231PS (R10)(R14*1), Z29, Z0
+	FINISH_WS
+	VMOVUPS     Z0, (R15)
+	ADDQ        step+24(FP), R14
+	ADDQ        outStride+8(FP), R15
+	DECQ        R11
+	JNZ         pixel25
+
+	ADDQ $1664, R12
+	ADDQ $64, R13
+	JMP  tile25
+
+tail25:
+	KORTESTW K1, K1
+	JZ       done25
+	VMOVUPS 0(R12), Z4
+	VMOVUPS 64(R12), Z5
+	VMOVUPS 128(R12), Z6
+	VMOVUPS 192(R12), Z7
+	VMOVUPS 256(R12), Z8
+	VMOVUPS 320(R12), Z9
+	VMOVUPS 384(R12), Z10
+	VMOVUPS 448(R12), Z11
+	VMOVUPS 512(R12), Z12
+	VMOVUPS 576(R12), Z13
+	VMOVUPS 640(R12), Z14
+	VMOVUPS 704(R12), Z15
+	VMOVUPS 768(R12), Z16
+	VMOVUPS 832(R12), Z17
+	VMOVUPS 896(R12), Z18
+	VMOVUPS 960(R12), Z19
+	VMOVUPS 1024(R12), Z20
+	VMOVUPS 1088(R12), Z21
+	VMOVUPS 1152(R12), Z22
+	VMOVUPS 1216(R12), Z23
+	VMOVUPS 1280(R12), Z24
+	VMOVUPS 1344(R12), Z25
+	VMOVUPS 1408(R12), Z26
+	VMOVUPS 1472(R12), Z27
+	VMOVUPS 1536(R12), Z28
+	VMOVUPS 1600(R12), Z29
+	MOVQ     R13, R14
+	MOVQ     out+0(FP), R15
+	ADDQ     R13, R15
+	MOVQ     width+32(FP), R11
+
+mpixel25:
+	VMOVAPS     Z4, Z0
+	MOVQ        0(R8), R10
+	VFMADD231PS (R10)(R14*1), Z5, K1, Z0
+	MOVQ        8(R8), R10
+	VMULPS.Z    (R10)(R14*1), Z6, K1, Z1
+	MOVQ        16(R8), R10
+	VFMADD231PS (R10)(R14*1), Z7, K1, Z0
+	MOVQ        24(R8), R10
+	VFMADD231PS (R10)(R14*1), Z8, K1, Z1
+	MOVQ        32(R8), R10
+	VFMADD231PS (R10)(R14*1), Z9, K1, Z0
+	MOVQ        40(R8), R10
+	VFMADD231PS (R10)(R14*1), Z10, K1, Z1
+	MOVQ        48(R8), R10
+	VFMADD231PS (R10)(R14*1), Z11, K1, Z0
+	MOVQ        56(R8), R10
+	VFMADD231PS (R10)(R14*1), Z12, K1, Z1
+	MOVQ        64(R8), R10
+	VFMADD231PS (R10)(R14*1), Z13, K1, Z0
+	MOVQ        72(R8), R10
+	VFMADD231PS (R10)(R14*1), Z14, K1, Z1
+	MOVQ        80(R8), R10
+	VFMADD231PS (R10)(R14*1), Z15, K1, Z0
+	MOVQ        88(R8), R10
+	VFMADD231PS (R10)(R14*1), Z16, K1, Z1
+	MOVQ        96(R8), R10
+	VFMADD231PS (R10)(R14*1), Z17, K1, Z0
+	MOVQ        104(R8), R10
+	VFMADD231PS (R10)(R14*1), Z18, K1, Z1
+	MOVQ        112(R8), R10
+	VFMADD231PS (R10)(R14*1), Z19, K1, Z0
+	MOVQ        120(R8), R10
+	VFMADD231PS (R10)(R14*1), Z20, K1, Z1
+	MOVQ        128(R8), R10
+	VFMADD231PS (R10)(R14*1), Z21, K1, Z0
+	MOVQ        136(R8), R10
+	VFMADD231PS (R10)(R14*1), Z22, K1, Z1
+	MOVQ        144(R8), R10
+	VFMADD231PS (R10)(R14*1), Z23, K1, Z0
+	MOVQ        152(R8), R10
+	VFMADD231PS (R10)(R14*1), Z24, K1, Z1
+	MOVQ        160(R8), R10
+	VFMADD231PS (R10)(R14*1), Z25, K1, Z0
+	MOVQ        168(R8), R10
+	VFMADD231PS (R10)(R14*1), Z26, K1, Z1
+	MOVQ        176(R8), R10
+	VFMADD231PS (R10)(R14*1), Z27, K1, Z0
+	MOVQ        184(R8), R10
+	VFMADD231PS (R10)(R14*1), Z28, K1, Z1
+	MOVQ        192(R8), R10
+	VFMADD231PS (R10)(R14*1), Z29, K1, Z0
+	FINISH_WS
+	VMOVUPS     Z0, K1, (R15)
+	ADDQ        step+24(FP), R14
+	ADDQ        outStride+8(FP), R15
+	DECQ        R11
+	JNZ         mpixel25
+
+done25:
+	VZEROUPPER
+	RET

@@ -277,12 +277,23 @@ func TestBadArguments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("Row accepted a short output")
-		}
-	}()
-	conv.Row(make([]float32, 7), 4, make([]float32, 64), 0, nil)
+	for name, call := range map[string]func(){
+		"a short output":          func() { conv.Row(make([]float32, 7), 4, make([]float32, 64), 0, nil) },
+		"an overflowing stride":   func() { conv.Row(make([]float32, 16), math.MaxInt/2, make([]float32, 64), 0, nil) },
+		"a stride below channels": func() { conv.Row(make([]float32, 16), 3, make([]float32, 64), 0, nil) },
+		"a short image":           func() { conv.Row(make([]float32, 16), 4, make([]float32, 63), 0, nil) },
+		"a row past the end":      func() { conv.Row(make([]float32, 16), 4, make([]float32, 64), 2, nil) },
+		"rows past the end":       func() { conv.Rows(make([]float32, 32), make([]float32, 64), 1, 3, nil) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Row accepted %s", name)
+				}
+			}()
+			call()
+		}()
+	}
 }
 
 // TestRowAllocates nothing for windows up to 7×7.

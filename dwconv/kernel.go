@@ -3,7 +3,8 @@ package dwconv
 import (
 	"fmt"
 	"os"
-	"strings"
+
+	"github.com/simdnet/simdnet/internal/isa"
 )
 
 // TileChannels is the width of a packed channel tile: one zmm register, two
@@ -16,10 +17,11 @@ type Kernel struct {
 	ISA  string // "generic", "avx2" or "avx512": the value SIMDNET_DWCONV takes
 }
 
-// Each kernel has two entry points, one with the nine taps of a 3×3
-// window unrolled and one for any tap count, both computing rowKernel's
-// loop; Kernel.run (kernel_amd64.go, kernel_noasm.go) dispatches to them by
-// direct calls, so that the tap pointers stay on the caller's stack.
+// Each assembly kernel has an entry point with the nine taps of a 3×3
+// window unrolled (AVX-512 also one for the 25 of 5×5) and one for any tap
+// count, all computing rowKernel's loop; Kernel.run (kernel_amd64.go,
+// kernel_noasm.go) dispatches to them by direct calls, so that the tap
+// pointers stay on the caller's stack.
 //
 // rowKernel computes width output pixels, each of channels values, from
 // one input pointer per tap (len(in) taps) and packed weights w (Pack's
@@ -56,28 +58,13 @@ func Selected() Kernel { return *selected }
 
 // KernelByISA returns the kernel for isa ("generic", "avx2", "avx512") if
 // this CPU and build run it.
-func KernelByISA(isa string) (Kernel, bool) {
-	for _, k := range available {
-		if k.ISA == isa {
-			return k, true
-		}
+func KernelByISA(isaName string) (Kernel, bool) {
+	if k := isa.Find(available, kernelISA, isaName); k != nil {
+		return *k, true
 	}
 	return Kernel{}, false
 }
 
-func pickKernel(want string) *Kernel {
-	best := &available[len(available)-1]
-	want = strings.ToLower(strings.TrimSpace(want))
-	if want == "" {
-		return best
-	}
-	for i := range available {
-		if available[i].ISA == want {
-			return &available[i]
-		}
-	}
-	// As gemm does with SIMDNET_KERNEL: a missing ISA must not crash a
-	// program, and Selected reports what runs instead.
-	fmt.Fprintf(os.Stderr, "dwconv: SIMDNET_DWCONV=%q is not available here; using %s\n", want, best.Name)
-	return best
-}
+func pickKernel(want string) *Kernel { return isa.Pick(available, kernelISA, want, "SIMDNET_DWCONV") }
+
+func kernelISA(k *Kernel) string { return k.ISA }

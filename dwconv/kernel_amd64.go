@@ -31,6 +31,12 @@ func dwconvAVX2(out *float32, outStride int, in **float32, taps, step, width, ch
 //go:noescape
 func dwconv9AVX512(out *float32, outStride int, in **float32, step, width, channels int, w *float32, lo, hi float32)
 
+// dwconv25AVX512 is rowKernel for 25 taps (5×5 windows), the weights of a
+// tile held in registers across the row.
+//
+//go:noescape
+func dwconv25AVX512(out *float32, outStride int, in **float32, step, width, channels int, w *float32, lo, hi float32)
+
 // dwconvAVX512 is rowKernel for any tap count ≥ 1.
 //
 //go:noescape
@@ -48,8 +54,9 @@ func archKernels() []Kernel {
 	return ks
 }
 
-// run is rowKernel on kernel k: nine taps take the unrolled entry point;
-// a Kernel value naming an ISA this CPU lacks runs the portable kernel.
+// run is rowKernel on kernel k: nine taps (and 25 on AVX-512) take the
+// unrolled entry points; a Kernel value naming an ISA this CPU lacks runs
+// the portable kernel.
 // The callers (Conv and the tests) guarantee every read and write is in
 // bounds; assembly cannot check it anyway.
 func (k *Kernel) run(out []float32, outStride int, in []*float32, step, width, channels int, w []float32, lo, hi float32) {
@@ -57,6 +64,8 @@ func (k *Kernel) run(out []float32, outStride int, in []*float32, step, width, c
 	switch {
 	case k.ISA == "avx512" && hasAVX512 && len(in) == 9:
 		dwconv9AVX512(o, outStride, p, step, width, channels, wp, lo, hi)
+	case k.ISA == "avx512" && hasAVX512 && len(in) == 25:
+		dwconv25AVX512(o, outStride, p, step, width, channels, wp, lo, hi)
 	case k.ISA == "avx512" && hasAVX512:
 		dwconvAVX512(o, outStride, p, len(in), step, width, channels, wp, lo, hi)
 	case k.ISA == "avx2" && hasAVX2FMA && len(in) == 9:

@@ -57,8 +57,16 @@ func refAct(a Activation, x float64) (y, slope float64) {
 func TestEpilogueActivations(t *testing.T) {
 	rng := rand.New(rand.NewPCG(71, 72))
 	const guard = 1234.5
-	for _, kern := range testKernels() {
-		for _, sz := range [][3]int{{1, 1, 1}, {13, 37, 29}, {25, 65, 300}, {5, 100, 7}, {40, 33, 64}} {
+	sizes := [][3]int{{1, 1, 1}, {13, 37, 29}, {5, 100, 7}, {40, 33, 64}, {25, 65, 300}}
+	kernels := testKernels()
+	if testing.Short() {
+		sizes = sizes[:4] // every tile edge still, at less depth
+	}
+	if raceEnabled {
+		kernels = Kernels() // the race detector slows the loops tenfold
+	}
+	for _, kern := range kernels {
+		for _, sz := range sizes {
 			for _, act := range epilogueActs {
 				for mode := range 4 {
 					m, n, k := sz[0], sz[1], sz[2]

@@ -3,7 +3,8 @@ package gemm
 import (
 	"fmt"
 	"os"
-	"strings"
+
+	"github.com/simdnet/simdnet/internal/isa"
 )
 
 // Kernel describes one micro-kernel and the block sizes the loops around it use.
@@ -157,28 +158,13 @@ func Selected() Kernel { return *selected }
 
 // KernelByISA returns the kernel for isa ("generic", "avx2", "avx512") if this
 // CPU and build can run it.
-func KernelByISA(isa string) (Kernel, bool) {
-	for _, k := range available {
-		if k.ISA == isa {
-			return k, true
-		}
+func KernelByISA(isaName string) (Kernel, bool) {
+	if k := isa.Find(available, kernelISA, isaName); k != nil {
+		return *k, true
 	}
 	return Kernel{}, false
 }
 
-func pickKernel(want string) *Kernel {
-	best := &available[len(available)-1]
-	want = strings.ToLower(strings.TrimSpace(want))
-	if want == "" {
-		return best
-	}
-	for i := range available {
-		if available[i].ISA == want {
-			return &available[i]
-		}
-	}
-	// Asking for a kernel the CPU lacks must not crash a program; the
-	// fastest kernel it has is the honest fallback, and Selected reports it.
-	fmt.Fprintf(os.Stderr, "gemm: SIMDNET_KERNEL=%q is not available here; using %s\n", want, best.Name)
-	return best
-}
+func pickKernel(want string) *Kernel { return isa.Pick(available, kernelISA, want, "SIMDNET_KERNEL") }
+
+func kernelISA(k *Kernel) string { return k.ISA }

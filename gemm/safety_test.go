@@ -94,7 +94,7 @@ func TestNoBWorkspaceWithoutPacking(t *testing.T) {
 			for workspaces.Len() > 0 {
 				workspaces.Get() // start from fresh workspaces
 			}
-			m, n, k := 200, 300, 500
+			m, n, k := 40, 100, 300
 			if mode == "in place" {
 				m = kern.MR // few strips: chooseBSource reads B in place
 			}

@@ -27,7 +27,6 @@ func Run(p *Params) {
 		bias: p.Bias, res: p.Residual, ldr: p.LDR, relu: p.ReLU,
 		kern: p.Kernel,
 	}
-
 	if jb.m == 0 || jb.n == 0 {
 		return
 	}

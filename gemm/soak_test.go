@@ -6,8 +6,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/simdnet/simdnet/internal/hugemem"
@@ -38,7 +40,9 @@ func TestSoakRSS(t *testing.T) {
 	for _, huge := range modes {
 		t.Run(fmt.Sprintf("hugepages=%v", huge), func(t *testing.T) {
 			defer hugemem.SetEnabled(hugemem.SetEnabled(huge))
-			rss, thp, addrs := soak(t, products, repacks)
+			rss, thp, addrs, packs := soak(t, products, repacks)
+			slices.Sort(packs)
+			t.Logf("re-pack of the 4 weights (14 MiB): median %v, slowest %v", packs[len(packs)/2], packs[len(packs)-1])
 			q := len(rss) / 4
 			second, last := peak(rss[q:2*q]), peak(rss[2*q:])
 			t.Logf("%d products, %d re-packs: RSS %d MiB after the first, peak %d MiB in the second quarter, %d MiB in the last half, %d MiB at the end (%d MiB of it in huge pages)",
@@ -58,9 +62,10 @@ func TestSoakRSS(t *testing.T) {
 }
 
 // soak runs the products and re-packs and returns the RSS measured after
-// each re-pack, the AnonHugePages at the end and the address of every
-// packed operand it made.
-func soak(t *testing.T, products, repacks int) (rss []int, thp int, addrs []uintptr) {
+// each re-pack, the AnonHugePages at the end, the address of every packed
+// operand it made and how long each re-pack took (a collapse that stalls
+// on compaction would show there).
+func soak(t *testing.T, products, repacks int) (rss []int, thp int, addrs []uintptr, packs []time.Duration) {
 	rng := rand.New(rand.NewPCG(61, 62))
 	// Four layers of weights, 3-4.5 MiB each packed, as a network's 1×1
 	// convolutions and dense layers.
@@ -71,6 +76,8 @@ func soak(t *testing.T, products, repacks int) (rss []int, thp int, addrs []uint
 	}
 	packed := make([]*PackedB, len(shapes))
 	pack := func() {
+		start := time.Now()
+		defer func() { packs = append(packs, time.Since(start)) }()
 		for i, s := range shapes {
 			packed[i] = PackB(nil, false, s[0], s[1], raw[i], s[1])
 			addrs = append(addrs, uintptr(unsafe.Pointer(unsafe.SliceData(packed[i].data))))
@@ -92,7 +99,7 @@ func soak(t *testing.T, products, repacks int) (rss []int, thp int, addrs []uint
 	}
 	rss = append(rss, residentBytes(t))
 	runtime.KeepAlive(packed)
-	return rss, anonHuge(), addrs
+	return rss, anonHuge(), addrs, packs
 }
 
 func peak(xs []int) int {

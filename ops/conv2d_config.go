@@ -45,11 +45,7 @@ func conv2DFromConfig(s *LayerSpec) (Layer, error) {
 		s.Fail("%d input channels are not a multiple of groups = %d", in[2], cfg.Groups)
 		return nil, s.Err()
 	}
-	params := []Shape{{cfg.KernelSize[0], cfg.KernelSize[1], in[2] / cfg.Groups, cfg.Filters}}
-	if !cfg.NoBias {
-		params = append(params, Shape{cfg.Filters})
-	}
-	if err := s.Reserve(params...); err != nil {
+	if err := s.Reserve(Shape{cfg.KernelSize[0], cfg.KernelSize[1], in[2] / cfg.Groups, cfg.Filters}, Optional(!cfg.NoBias, Shape{cfg.Filters})); err != nil {
 		return nil, err
 	}
 	return NewConv2D(cfg, in[2], s.RNG)

@@ -26,11 +26,7 @@ func denseFromConfig(s *LayerSpec) (Layer, error) {
 		return nil, err
 	}
 	features := in[len(in)-1]
-	params := []Shape{Shape{features, cfg.Units}}
-	if !cfg.NoBias {
-		params = append(params, Shape{cfg.Units})
-	}
-	if err := s.Reserve(params...); err != nil {
+	if err := s.Reserve(Shape{features, cfg.Units}, Optional(!cfg.NoBias, Shape{cfg.Units})); err != nil {
 		return nil, err
 	}
 	return NewDense(cfg, features, s.RNG)

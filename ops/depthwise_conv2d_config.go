@@ -62,11 +62,8 @@ func depthwiseFromConfig(s *LayerSpec) (Layer, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	params := []Shape{{k[0], k[1], in[2], m}}
-	if !noBias {
-		params = append(params, Shape{in[2] * m})
-	}
-	if err := s.Reserve(params...); err != nil {
+	// use_bias=False (MobileNetV2's) stores no bias.
+	if err := s.Reserve(Shape{k[0], k[1], in[2], m}, Optional(!noBias, Shape{in[2] * m})); err != nil {
 		return nil, err
 	}
 	return NewDepthwiseConv2D(DepthwiseConv2DConfig{Name: s.Name, KernelSize: k, Strides: st, Padding: p,
@@ -83,11 +80,7 @@ func separableFromConfig(s *LayerSpec) (Layer, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	params := []Shape{{k[0], k[1], in[2], m}, {1, 1, in[2] * m, filters}}
-	if !noBias {
-		params = append(params, Shape{filters})
-	}
-	if err := s.Reserve(params...); err != nil {
+	if err := s.Reserve(Shape{k[0], k[1], in[2], m}, Shape{1, 1, in[2] * m, filters}, Optional(!noBias, Shape{filters})); err != nil {
 		return nil, err
 	}
 	return NewSeparableConv2D(SeparableConv2DConfig{Name: s.Name, Filters: filters, KernelSize: k, Strides: st,

@@ -39,7 +39,11 @@ import (
 //     allocating any parameter it calls s.Reserve with the parameter
 //     shapes, which refuses sizes beyond what the caller allows (the
 //     tensors a model file actually stores), so a tiny hostile file cannot
-//     make it allocate gigabytes. It then builds the layer with s.Name and
+//     make it allocate gigabytes. Reserve exactly the parameters the layer
+//     will have (Optional leaves out a bias with use_bias=False):
+//     reserving more makes the layer refuse its own file, which
+//     TestEveryLayerRoundTrips checks by building each case with a budget
+//     of exactly its parameters. It then builds the layer with s.Name and
 //     s.RNG (nil: leave weights zero, they are about to be loaded) and
 //     returns the constructor's error as it is. Arguments Keras has but
 //     the layer does not support (data_format "channels_first", say) are
@@ -332,13 +336,27 @@ func (s *LayerSpec) Input(rank int) Shape {
 	return in
 }
 
+// Optional returns shape when the layer has the parameter, nil when its
+// configuration leaves it out: s.Reserve(kernel, Optional(!noBias, bias)).
+func Optional(has bool, shape Shape) Shape {
+	if !has {
+		return nil
+	}
+	return shape
+}
+
 // Reserve grants the allocation of parameters of the given shapes, or
 // returns an error when their values exceed what the spec allows (or a
-// dimension is not positive). Builders call it before allocating.
+// dimension is not positive). Builders call it before allocating, with
+// exactly the parameters the layer will have: a nil shape stands for one
+// the configuration leaves out (see Optional), and counts nothing.
 func (s *LayerSpec) Reserve(shapes ...Shape) error {
 	const huge = 1 << 50
 	total := 0
 	for _, sh := range shapes {
+		if sh == nil {
+			continue
+		}
 		n := 1
 		for _, d := range sh {
 			if d < 1 {

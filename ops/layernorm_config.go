@@ -25,13 +25,7 @@ func layerNormFromConfig(s *LayerSpec) (Layer, error) {
 		return nil, err
 	}
 	c := in[len(in)-1]
-	var params []Shape
-	for _, used := range []bool{!cfg.NoScale, !cfg.NoCenter} {
-		if used {
-			params = append(params, Shape{c})
-		}
-	}
-	if err := s.Reserve(params...); err != nil {
+	if err := s.Reserve(Optional(!cfg.NoScale, Shape{c}), Optional(!cfg.NoCenter, Shape{c})); err != nil {
 		return nil, err
 	}
 	return NewLayerNormalization(cfg, c)

@@ -295,7 +295,12 @@ func (c *compiler) lower(p *Plan) error {
 	p.input = newValue(c.input)
 	placed := c.placeConcatInputs()
 	for _, gr := range c.groups {
-		if _, ok := placed[gr.tail.ID]; !ok && !c.aliased(gr) {
+		_, ok := placed[gr.tail.ID]
+		switch {
+		case ok || c.aliased(gr):
+		case c.inPlace(gr, valueOf):
+			valueOf[gr.tail.ID] = valueOf[gr.head.Inputs[0].ID]
+		default:
 			newValue(gr.tail)
 		}
 	}
@@ -303,9 +308,15 @@ func (c *compiler) lower(p *Plan) error {
 		valueOf[id] = valueOf[pl.concat.ID]
 	}
 	p.output = valueOf[c.output.ID]
+	// writers[node ID]: the steps that write the node's value (several
+	// for a concatenation whose inputs write in place); read: the nodes
+	// the step being lowered reads, for the schedule.
+	writers := map[int][]int{}
+	var read []*node
 	resolve := func(n *node) int {
 		for {
 			if v, ok := valueOf[n.ID]; ok {
+				read = append(read, n)
 				return v
 			}
 			if c.kind(n) != ops.OpSameMemory {
@@ -323,6 +334,7 @@ func (c *compiler) lower(p *Plan) error {
 		if err := c.ctx.Err(); err != nil {
 			return err
 		}
+		read = read[:0]
 		s := step{out: valueOf[gr.tail.ID], in2: -1}
 		if pl, ok := placed[gr.tail.ID]; ok {
 			s.outOff, s.outLD = pl.offset, channelsOf(pl.concat)
@@ -339,9 +351,44 @@ func (c *compiler) lower(p *Plan) error {
 			return err
 		}
 		p.maxReads = max(p.maxReads, len(s.reads))
+		for _, n := range read {
+			s.deps = append(s.deps, n.ID) // node IDs until every writer is known
+		}
+		i := len(p.steps)
+		writers[gr.tail.ID] = append(writers[gr.tail.ID], i)
+		if pl, ok := placed[gr.tail.ID]; ok {
+			writers[pl.concat.ID] = append(writers[pl.concat.ID], i)
+		}
 		p.steps = append(p.steps, s)
 	}
+	for i := range p.steps {
+		s := &p.steps[i]
+		nodes := s.deps
+		s.deps = nil
+		for _, id := range nodes {
+			s.deps = append(s.deps, writers[id]...)
+		}
+	}
 	return nil
+}
+
+// inPlace reports whether an element-wise step can write over its first
+// input: the input is a value of its own (not the caller's) that nothing
+// else reads, and the step's output is not the caller's either.
+func (c *compiler) inPlace(gr *group, valueOf map[int]int) bool {
+	n := gr.head
+	op := &c.ops[n.ID]
+	switch {
+	case gr.tail == c.output || len(n.Inputs) == 0:
+		return false
+	case op.Kind == ops.OpAffine, op.Kind == ops.OpActivation:
+	case op.Kind == ops.OpSum && len(n.Inputs) >= 2:
+	default:
+		return false
+	}
+	in := n.Inputs[0]
+	_, own := valueOf[in.ID]
+	return own && in != c.input && len(c.consumers[in.ID]) == 1 && in.Shape.Equal(n.Shape)
 }
 
 // placement is where a product or depthwise step writes its output: a
@@ -650,18 +697,11 @@ func finite(n *node, what string, vals ...[]float32) error {
 // reads (an absorbed Add may need a shortcut created after its
 // convolution), keeping graph order among the steps that are ready.
 func (p *Plan) schedule() {
-	// A concatenation's value has a writer per input placed in it.
-	writers := make([][]int, len(p.values))
-	for i, s := range p.steps {
-		writers[s.out] = append(writers[s.out], i)
-	}
 	done := make([]bool, len(p.steps))
 	ready := func(s *step) bool {
-		for _, v := range s.reads {
-			for _, w := range writers[v] {
-				if !done[w] {
-					return false
-				}
+		for _, d := range s.deps {
+			if !done[d] {
+				return false
 			}
 		}
 		return true

@@ -21,8 +21,9 @@ type Options struct {
 	// Depthwise is the depthwise-convolution kernel; nil means
 	// dwconv.Selected().
 	Depthwise *dwconv.Kernel
-	// Threads is the number of goroutines each product may use; 0 means
-	// GOMAXPROCS.
+	// Threads is the number of goroutines each product and depthwise
+	// step may use; 0 means GOMAXPROCS (the depthwise steps' scratch is
+	// sized for GOMAXPROCS at Compile).
 	Threads int
 	// Logits leaves out the output layer's activation (softmax), so Run
 	// returns the logits.

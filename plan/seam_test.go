@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -93,4 +94,45 @@ func TestSeam(t *testing.T) {
 	_, err = plan.Compile(g2, plan.Options{})
 	require.ErrorContains(t, err, `"mystery" (Square)`)
 	require.ErrorContains(t, err, "does not support")
+}
+
+// hook is a layer whose kernel calls run: a probe into the order of steps.
+type hook struct {
+	square
+	run func()
+}
+
+func (l *hook) Inference(...ops.Shape) (ops.InferenceOp, error) {
+	return ops.InferenceOp{Kind: ops.OpKernel, Kernel: ops.Kernel{What: "hook",
+		Run: func(dst []float32, src [][]float32, _ int) {
+			l.run()
+			copy(dst, src[0])
+		}}}, nil
+}
+
+func (l *hook) Forward(out *ops.Tensor, in []*ops.Tensor, _ ops.Mode) error {
+	copy(out.Data, in[0].Data)
+	return nil
+}
+
+// TestRunContextBetweenSteps: a context cancelled while a step runs stops
+// the run before the next step, with the context's error.
+func TestRunContextBetweenSteps(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	later := 0
+	g := ops.NewGraph(1)
+	x := g.Input("in", 5, 5, 2)
+	x = g.Conv2D(x, ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{3, 3}})
+	x = g.Apply(&hook{square: square{"cancel"}, run: cancel}, x)
+	x = g.Apply(&hook{square: square{"later"}, run: func() { later++ }}, x)
+	g.SetOutput(x)
+	p, err := plan.Compile(g, plan.Options{SubBatch: -1})
+	require.NoError(t, err)
+	out := ops.NewTensor(2, 3, 3, 3)
+	err = p.RunContext(ctx, out, randomBatch(rand.New(rand.NewPCG(1, 2)), 2, 5, 5, 2))
+	require.ErrorIs(t, err, context.Canceled)
+	require.Zero(t, later, "a step ran after the cancellation")
+	require.NoError(t, p.Run(out, randomBatch(rand.New(rand.NewPCG(1, 2)), 2, 5, 5, 2)))
+	require.Equal(t, 1, later)
 }

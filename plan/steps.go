@@ -32,6 +32,7 @@ type step struct {
 	reads  []int    // values read, in the layer's input order (the residual last)
 	in2    int      // stepProduct: the residual's value; -1 if none
 	out    int      // value written
+	deps   []int    // the steps (in Compile's first order) that write what it reads
 	// outOff and outLD place a product's or depthwise convolution's
 	// output in a channel slice of a wider value (a concatenation's):
 	// channels [outOff, outOff+filters) of rows outLD values apart.
@@ -208,6 +209,9 @@ func describeProduct(class string, s *step, groups int, dil [2]int) string {
 // describe is the step's line in Plan.Describe.
 func (s *step) describe(p *Plan) string {
 	what := s.what
+	if len(s.reads) > 0 && s.out == s.reads[0] {
+		what += " (in place)"
+	}
 	if s.outLD > 0 && s.kind != stepConcat {
 		what += fmt.Sprintf(" into channels %d-%d of %s", s.outOff, s.outOff+s.filters-1, p.values[s.out].name)
 	}

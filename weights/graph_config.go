@@ -80,16 +80,12 @@ func MarshalGraph(g *ops.Graph) ([]byte, error) {
 	if model.Config.Name == "" {
 		model.Config.Name = "model"
 	}
-	byLayer := map[ops.Layer]*ops.Node{}
-	for _, n := range g.Nodes() {
-		byLayer[n.Layer] = n
-	}
 	for _, l := range g.Layers() {
 		class, cfg, err := ops.LayerConfigOf(l)
 		if err != nil {
 			return nil, err
 		}
-		n := byLayer[l]
+		n := g.Node(l.LayerName()) // names are unique in a graph
 		inbound := []any{}
 		if len(n.Inputs) > 0 {
 			call := make([]any, len(n.Inputs))

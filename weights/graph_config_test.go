@@ -291,3 +291,30 @@ func FuzzUnmarshalGraph(f *testing.F) {
 		}
 	})
 }
+
+// TestGraphFromKerasModelConfig builds the Keras fixtures' models from the
+// model_config the files carry, in Keras 2's own layout, with no
+// architecture behind them; imports the weights and checks the outputs
+// numpy computed. UnmarshalGraph reads what Keras writes, not only what
+// MarshalGraph writes.
+func TestGraphFromKerasModelConfig(t *testing.T) {
+	e := loadExpected(t)
+	for _, file := range []string{"keras_model.h5", "keras_tf2.h5"} {
+		t.Run(file, func(t *testing.T) {
+			path := filepath.Join("testdata", file)
+			k, err := OpenKeras(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer k.Close()
+			g, err := UnmarshalGraph([]byte(k.ModelConfig), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ImportKeras(path, g); err != nil {
+				t.Fatal(err)
+			}
+			checkFixtureOutputs(t, g, e)
+		})
+	}
+}

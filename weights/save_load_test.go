@@ -292,6 +292,8 @@ func TestLoadDescribesFormat(t *testing.T) {
 	}{
 		{map[string]string{"format": "pt"}, "not a simdnet model file"},
 		{with(keyFormat, "3"), "format version 3 is newer"},
+		{with(keyFormat, "2"), `no "simdnet.model_config"`}, // format 2 describes the graph itself
+		{map[string]string{keyFormat: "2", keyGraph: "{"}, "model config: unexpected end of JSON input"},
 		{with(keyFormat, "x"), `bad format version "x"`},
 		{with(keyConfig, ""), "no \"simdnet.config\""},
 		{with(keyConfig, `{"arch":"tiny-test","input_shape":[16,16,1],"classes":6,"seed":0,"depth":3}`), "unknown field"},

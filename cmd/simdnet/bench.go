@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register("bench", "speed on synthetic data: bench [gemm|resnet50|train]", runBench)
+	register("bench", "speed on synthetic data: bench [gemm|resnet50|train]; bench --arch A --input HxWxC --classes N, or --model M, times any network", runBench)
 }
 
 func runBench(args []string, stdout io.Writer) error {

@@ -221,3 +221,21 @@ func mapping(t *testing.T, p uintptr) (huge int, flags string) {
 	t.Fatalf("no mapping holds %#x", p)
 	return 0, ""
 }
+
+// BenchmarkFloat32s is the cost of a 4 MiB buffer (a packed weight matrix)
+// with huge pages (aligned, touched, collapsed) and without (a plain make),
+// once written, as the packing writes it. The collapse is paid once per
+// buffer; this shows how much.
+func BenchmarkFloat32s(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("hugepages=%v", on), func(b *testing.B) {
+			defer SetEnabled(SetEnabled(on))
+			for b.Loop() {
+				buf := Float32s(2 * Page / 4)
+				for i := 0; i < len(buf); i += 1024 {
+					buf[i] = 1
+				}
+			}
+		})
+	}
+}

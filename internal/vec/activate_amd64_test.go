@@ -5,6 +5,7 @@ package vec
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // TestActivateAgainstTwin runs the assembly against activateGo on the same
@@ -38,5 +39,14 @@ func TestActivateAgainstTwin(t *testing.T) {
 				tw.check(t, a.Kind.String()+" in place")
 			}
 		}
+	}
+}
+
+// TestActivationLayout pins the field offsets the assembly reads (and the
+// gemm kernels, which take the same struct).
+func TestActivationLayout(t *testing.T) {
+	var a Activation
+	if o := [4]uintptr{unsafe.Offsetof(a.Kind), unsafe.Offsetof(a.Lo), unsafe.Offsetof(a.Hi), unsafe.Offsetof(a.Alpha)}; o != [4]uintptr{0, 4, 8, 12} {
+		t.Fatalf("Activation field offsets %v, the assembly reads 0, 4, 8, 12", o)
 	}
 }

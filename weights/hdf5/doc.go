@@ -34,7 +34,12 @@
 // The reader is hardened against malformed input: every address and length
 // is checked against the file size before use, traversals of B-trees,
 // continuation chains and soft links detect cycles and are bounded, and no
-// allocation exceeds what the file size can justify (decoded data is capped
-// at maxDeflateRatio times the file size). Checksums of version 2 metadata
+// allocation exceeds what the file can justify, checked before it is made:
+// contiguous data and variable-length strings by the file's size; a chunked
+// dataset by what its stored chunks can decode to (deflate at most
+// maxDeflateRatio times its stream), the fill of never-written chunks by the
+// file's size; a deflate buffer by its stream's size, not the chunk's
+// declared one. Every read is also capped at DefaultMaxRead (4 GiB), which
+// WithMaxRead raises. Checksums of version 2 metadata
 // are not verified. All errors are *Error values naming the file and object.
 package hdf5
