@@ -4,7 +4,31 @@ import (
 	"math"
 
 	"github.com/simdnet/simdnet/internal/parallel"
+	"github.com/simdnet/simdnet/internal/vec"
 )
+
+// Kernel splits f into the part the vectorised kernels (vec.Activate, and
+// so gemm's epilogue) apply and the rest, applied by a pass of its own:
+// for ReLU, ReLU6, leaky_relu, hard_swish, sigmoid and swish the kernels
+// do it all and the rest is Linear; GELU, tanh and the hard sigmoids are
+// not in their set.
+func (a ActFunc) Kernel() (vec.Activation, ActFunc) {
+	switch a {
+	case ReLU:
+		return vec.Activation{Kind: vec.ActReLU}, Linear
+	case ReLU6:
+		return vec.Activation{Kind: vec.ActClip, Lo: 0, Hi: 6}, Linear
+	case LeakyReLU:
+		return vec.Activation{Kind: vec.ActLeakyReLU, Alpha: LeakyReLUSlope}, Linear
+	case HardSwish:
+		return vec.Activation{Kind: vec.ActHardSwish}, Linear
+	case Sigmoid:
+		return vec.Activation{Kind: vec.ActSigmoid}, Linear
+	case Swish:
+		return vec.Activation{Kind: vec.ActSiLU}, Linear
+	}
+	return vec.Activation{Kind: vec.ActNone}, a
+}
 
 // sqrt2OverPi is √(2/π), the tanh approximation of GELU's constant.
 const sqrt2OverPi = 0.7978845608028654
@@ -53,25 +77,17 @@ func sigmoid64(x float64) float64 {
 	return e / (1 + e)
 }
 
-// applyElementwise writes f(src) into dst on one goroutine, with the
-// cheap piecewise-linear functions in loops of their own.
+// applyElementwise writes f(src) into dst on one goroutine, the
+// kernels' set (see Kernel) vectorised.
 func applyElementwise(f ActFunc, dst, src []float32) {
 	dst = dst[:len(src)]
+	if k, rest := f.Kernel(); rest == Linear {
+		vec.Activate(dst, src, k)
+		return
+	}
 	switch f {
 	case Linear:
 		copy(dst, src)
-	case ReLU:
-		for i, v := range src {
-			dst[i] = max(v, 0)
-		}
-	case ReLU6:
-		for i, v := range src {
-			dst[i] = min(max(v, 0), 6)
-		}
-	case HardSwish:
-		for i, v := range src {
-			dst[i] = v * (min(max(v+3, 0), 6) / 6)
-		}
 	default:
 		for i, v := range src {
 			dst[i] = actValue(f, v)

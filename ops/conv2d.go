@@ -216,10 +216,11 @@ func (l *Conv2D) forward(out *Tensor, in []*Tensor, act ActFunc) error {
 		pk = im2col.NewPacker(x.Data, g)
 	}
 	p := l.Product(out.Data, x.Data, g, pk)
-	p.ReLU = act == ReLU
+	var rest ActFunc
+	p.Act, rest = act.Kernel()
 	gemm.Run(&p)
-	if act != Linear && act != ReLU {
-		activate(act, out.Data, out.Data, l.Filters)
+	if rest != Linear {
+		activate(rest, out.Data, out.Data, l.Filters)
 	}
 	return nil
 }

@@ -28,9 +28,10 @@ func (l *Conv2D) forwardGrouped(out, x []float32, n int, w [2]convWindow, act Ac
 	}
 	// product multiplies the m patches in a (lda apart) by group grp's
 	// kernel columns into its columns of c.
+	kernelAct, rest := act.Kernel()
 	product := func(a []float32, lda, m, grp int, c []float32, threads int) {
 		p := gemm.Params{M: m, N: fg, K: k, Alpha: 1, A: a, LDA: lda,
-			B: l.Kernel.Value[grp*fg:], LDB: f, C: c[grp*fg:], LDC: f, ReLU: act == ReLU, Threads: threads}
+			B: l.Kernel.Value[grp*fg:], LDB: f, C: c[grp*fg:], LDC: f, Act: kernelAct, Threads: threads}
 		if bias != nil {
 			p.Bias = bias[grp*fg : (grp+1)*fg]
 		}
@@ -56,8 +57,8 @@ func (l *Conv2D) forwardGrouped(out, x []float32, n int, w [2]convWindow, act Ac
 			}
 		})
 	}
-	if act != Linear && act != ReLU {
-		activate(act, out, out, f)
+	if rest != Linear {
+		activate(rest, out, out, f)
 	}
 }
 

@@ -107,14 +107,15 @@ func (l *Dense) forward(out *Tensor, in []*Tensor, act ActFunc) error {
 		A: x.Data, LDA: k,
 		B: l.Kernel.Value, LDB: l.Units,
 		C: out.Data, LDC: l.Units,
-		ReLU: act == ReLU,
 	}
+	var rest ActFunc
+	p.Act, rest = act.Kernel()
 	if l.Bias != nil {
 		p.Bias = l.Bias.Value
 	}
 	gemm.Run(&p)
-	if act != ReLU && act != Linear { // gemm's epilogue has only the ReLU
-		activate(act, out.Data, out.Data, l.Units)
+	if rest != Linear { // what gemm's epilogue does not apply, softmax included
+		activate(rest, out.Data, out.Data, l.Units)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package ops
 
 import (
+	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -157,5 +159,39 @@ func TestBadCNNLayerConfigs(t *testing.T) {
 				t.Fatalf("error %q does not name the layer and %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestConfigBudgetIsExact rebuilds every layer with a parameter budget of
+// exactly the values it stores, as a model file grants: a builder that
+// reserves a bias it does not have, say, fails.
+func TestConfigBudgetIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, c := range allReferenceCases(t, rng) {
+		if _, ok := c.layer.(*Input); ok {
+			continue
+		}
+		total := 0
+		for _, p := range c.layer.Params() {
+			total += p.Len()
+		}
+		class, cfg, err := LayerConfigOf(c.layer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(cfg)
+		for _, budget := range []int{total, total - 1} {
+			s, err := NewLayerSpec(class, c.layer.LayerName(), raw, c.in, budget)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = BuildLayer(s)
+			if budget == total && err != nil {
+				t.Errorf("%s with a budget of its %d values: %v", c.layer.LayerName(), total, err)
+			}
+			if budget < total && total > 0 && err == nil {
+				t.Errorf("%s built within %d values, though it holds %d", c.layer.LayerName(), budget, total)
+			}
+		}
 	}
 }

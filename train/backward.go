@@ -29,6 +29,12 @@ func (p *plan) inputGrad(ws *workspace, nd *ops.Node, j int) []float32 {
 // backwardNode runs one layer's backward pass.
 func (p *plan) backwardNode(ws *workspace, nd *ops.Node) {
 	g, mask := ws.grad(p, nd)
+	if p.cappedFused(nd) {
+		// Its producer reads g masked by the output (> 0); the values at
+		// the cap pass no gradient either, so they are zeroed here.
+		zeroAtCap(g, ws.out[nd.ID].Data, p.reluCap[p.fusedBy[nd.ID]])
+		return
+	}
 	acc := p.accum[nd.ID]
 	dx := p.inputGrad(ws, nd, 0)
 	in := nd.Inputs[0]

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/simdnet/simdnet/internal/parallel"
+	"github.com/simdnet/simdnet/internal/vec"
 	"github.com/simdnet/simdnet/ops"
 )
 
@@ -78,8 +79,29 @@ func actDerivative(f ops.ActFunc, x, y float32) float32 {
 // element-wise f, with x the input (nil when needsInput is false) and y the
 // output.
 func actGrad(f ops.ActFunc, dst, g, x, y []float32, accum bool) {
-	if f == ops.Linear {
+	switch f {
+	case ops.Linear:
 		maskedCopy(dst, g, nil, accum)
+		return
+	case ops.ReLU, ops.ReLU6:
+		// Vectorised: pass g where y > 0, then take back the values at
+		// ReLU6's cap (few, so the branch is predictable).
+		parallel.For(len(dst), parallel.MinWork, func(lo, hi int) {
+			d, gs, ys := dst[lo:hi], g[lo:hi], y[lo:hi]
+			vec.Masked(d, gs, ys, accum)
+			if f == ops.ReLU {
+				return
+			}
+			for i, v := range ys[:len(d)] {
+				if v >= 6 {
+					if accum {
+						d[i] -= gs[i]
+					} else {
+						d[i] = 0
+					}
+				}
+			}
+		})
 		return
 	}
 	parallel.For(len(dst), 1<<13, func(lo, hi int) {
@@ -98,6 +120,20 @@ func actGrad(f ops.ActFunc, dst, g, x, y []float32, accum bool) {
 				v += d[i]
 			}
 			d[i] = v
+		}
+	})
+}
+
+// zeroAtCap zeroes g where y reached the cap: the rest of a fused ReLU6's
+// backward, its producer applying the y > 0 mask. Capped values are few,
+// so the branch is predictable.
+func zeroAtCap(g, y []float32, cap float32) {
+	parallel.For(len(g), parallel.MinWork, func(lo, hi int) {
+		gs := g[lo:hi]
+		for i, v := range y[lo:hi][:len(gs)] {
+			if v >= cap {
+				gs[i] = 0
+			}
 		}
 	})
 }

@@ -2,6 +2,7 @@ package train
 
 import (
 	"github.com/simdnet/simdnet/internal/parallel"
+	"github.com/simdnet/simdnet/internal/vec"
 	"github.com/simdnet/simdnet/ops"
 )
 
@@ -112,22 +113,41 @@ func reluLayerBackward(l *ops.ReLULayer, c *backwardCtx) {
 	if dx == nil {
 		return
 	}
-	x, hi, th, slope := c.in[0].Data, l.Upper(), l.Threshold, l.NegativeSlope
+	x, y, dy, hi, th, slope := c.in[0].Data, c.out.Data, c.dy, l.Upper(), l.Threshold, l.NegativeSlope
 	accum := c.accum[0]
 	parallel.For(len(dx), parallel.MinWork, func(lo, end int) {
-		for i := lo; i < end; i++ {
+		d, g, xs := dx[lo:end], dy[lo:end], x[lo:end]
+		g = g[:len(d)]
+		xs = xs[:len(d)]
+		if slope == 0 && th == 0 { // ReLU and ReLU6, the common case
+			// The output is positive where the gradient passes, save at
+			// the cap: a vectorised masked copy, then the few capped
+			// values taken back (a branch that is rarely taken).
+			vec.Masked(d, g, y[lo:end], accum)
+			for i, xv := range xs {
+				if xv >= hi {
+					if accum {
+						d[i] -= g[i]
+					} else {
+						d[i] = 0
+					}
+				}
+			}
+			return
+		}
+		for i, xv := range xs {
 			var v float32
-			switch xv := x[i]; {
+			switch {
 			case xv >= hi:
-			case xv >= th:
-				v = c.dy[i]
+			case xv > th: // at the threshold itself, as TensorFlow's relu, not the identity
+				v = g[i]
 			default:
-				v = slope * c.dy[i]
+				v = slope * g[i]
 			}
 			if accum {
-				v += dx[i]
+				v += d[i]
 			}
-			dx[i] = v
+			d[i] = v
 		}
 	})
 }

@@ -44,7 +44,7 @@ func (p *plan) forwardNode(ws *workspace, nd *ops.Node, ins []*ops.Tensor, mode 
 	}
 	switch l := nd.Layer.(type) {
 	case *ops.BatchNormalization:
-		return bnForward(l, p.state[nd.ID].(*bnState), out, ins[0], mode, relu, ws.red)
+		return bnForward(l, p.state[nd.ID].(*bnState), out, ins[0], mode, relu, p.reluCap[nd.ID], ws.red)
 	case *ops.Add:
 		if relu {
 			p.addReLU(ws, nd, out.Data)

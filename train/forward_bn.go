@@ -31,11 +31,12 @@ func newBNState(c int) *bnState {
 // 16 KiB, so that the second pass over a chunk finds it in L1.
 func bnChunk(c int) int { return max(1, 4096/c) }
 
-// bnForward normalises x into out (followed by a ReLU when relu is set).
+// bnForward normalises x into out (followed by a ReLU when relu is set,
+// capped at relucap: 6 for ReLU6, +Inf for a plain ReLU).
 // In Training mode it measures the batch statistics, keeps them in st and
 // moves the layer's moving averages as Keras does; in Inference mode it
 // uses the moving averages. red is scratch for the per-chunk partial sums.
-func bnForward(l *ops.BatchNormalization, st *bnState, out, x *ops.Tensor, mode ops.Mode, relu bool, red []float32) error {
+func bnForward(l *ops.BatchNormalization, st *bnState, out, x *ops.Tensor, mode ops.Mode, relu bool, relucap float32, red []float32) error {
 	c := l.Channels()
 	mean, variance := l.MovingMean.Value, l.MovingVariance.Value
 	if mode == ops.Training {
@@ -59,19 +60,34 @@ func bnForward(l *ops.BatchNormalization, st *bnState, out, x *ops.Tensor, mode 
 		st.shift[i] = float32(float64(l.Beta.Value[i]) - float64(mean[i])*s)
 	}
 	if out != nil { // nil when the Add that follows normalises (plan.normInAdd)
-		normalize(out.Data, x.Data, st.scale, st.shift, relu)
+		normalize(out.Data, x.Data, st.scale, st.shift, relu, relucap)
 	}
 	return nil
 }
 
 // normalize writes x·scale + shift per channel into dst, clamped at zero
-// when relu is set.
-func normalize(dst, x, scale, shift []float32, relu bool) {
+// when relu is set and at relucap when that is finite (the clip runs on
+// each goroutine's range while it is in cache).
+func normalize(dst, x, scale, shift []float32, relu bool, relucap float32) {
 	c := len(scale)
+	capped := relu && !math.IsInf(float64(relucap), 1)
 	parallel.For(len(x)/c, parallel.Grain(c), func(lo, hi int) {
-		vec.Affine(dst[lo*c:hi*c], x[lo*c:hi*c], scale, shift, relu)
+		if !capped {
+			vec.Affine(dst[lo*c:hi*c], x[lo*c:hi*c], scale, shift, relu)
+			return
+		}
+		step := max(1, bnClipRun/c) * c // whole pixels
+		for o := lo * c; o < hi*c; o += step {
+			e := min(o+step, hi*c)
+			vec.Affine(dst[o:e], x[o:e], scale, shift, true)
+			vec.Activate(dst[o:e], dst[o:e], vec.Activation{Kind: vec.ActClip, Lo: 0, Hi: relucap})
+		}
 	})
 }
+
+// bnClipRun is how many values a fused ReLU6 clips at a time: 8 KiB, in L1
+// from the affine pass.
+const bnClipRun = 2048
 
 // batchStats computes the per-channel mean and biased variance of x (pixels
 // of c channels) into st.mean and st.variance. Each chunk is summed twice

@@ -45,6 +45,18 @@ var cnnLayerCases = []layerCase{
 	{name: "conv_relu_activation", in: []int{4, 4, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.Conv2D(x, ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{3, 3}, Padding: ops.Same, Activation: ops.ReLU})
 	}},
+	{name: "correct_pad_depthwise_bn_relu6", in: []int{7, 6, 3}, batch: 3, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		// MobileNetV2's downsampling: asymmetric zero padding, a valid
+		// stride-2 depthwise convolution, BatchNormalization, ReLU(6).
+		x = g.Apply(&ops.ZeroPadding2D{Name: "pad", Top: 0, Bottom: 1, Left: 0, Right: 1}, g.Rescaling(x, 4, 0))
+		x = g.DepthwiseConv2D(x, ops.DepthwiseConv2DConfig{KernelSize: [2]int{3, 3}, Strides: [2]int{2, 2}, NoBias: true})
+		return g.ReLU(g.BatchNormalization(x, ""), ops.ReLU6Config(""))
+	}},
+	{name: "add_relu_layer_fused", in: []int{3, 3, 2}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		// Keras's ReLU() layer fuses into the Add like an Activation relu.
+		c := g.Conv2D(x, ops.Conv2DConfig{Filters: 2, KernelSize: [2]int{1, 1}})
+		return g.Flatten(g.ReLU(g.Add(g.BatchNormalization(c, ""), x), ops.ReLUConfig{}))
+	}},
 	{name: "separable_swish_m2", in: []int{6, 5, 3}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.SeparableConv2D(x, ops.SeparableConv2DConfig{Filters: 4, KernelSize: [2]int{3, 3}, DepthMultiplier: 2, Strides: [2]int{2, 2}, Padding: ops.Same, Activation: ops.Swish})
 	}},
@@ -213,6 +225,85 @@ func TestDropoutGradient(t *testing.T) {
 			if dropped == 0 || dropped == len(out.Data) {
 				t.Fatalf("%d of %d dropped", dropped, len(out.Data))
 			}
+		})
+	}
+}
+
+// TestReLU6FusesIntoBatchNorm checks that the plan lets a
+// BatchNormalization compute the ReLU6 (layer or activation) after it,
+// and only a plain ReLU after an Add.
+func TestReLU6FusesIntoBatchNorm(t *testing.T) {
+	g := ops.NewGraph(1)
+	x := g.Input("", 4, 4, 3)
+	a := g.ReLU(g.BatchNormalization(x, ""), ops.ReLU6Config(""))
+	b := g.Activation(g.BatchNormalization(a, ""), ops.ReLU6)
+	c := g.Activation(g.Add(b, a), ops.ReLU6)
+	g.SetOutput(g.Flatten(c))
+	p, err := newPlan(g, planOptions{inputGrad: true, rawOutput: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range g.Nodes() {
+		_, isBN := n.Layer.(*ops.BatchNormalization)
+		_, isAdd := n.Layer.(*ops.Add)
+		switch fused := p.reluOf[n.ID] != noNode; {
+		case isBN && (!fused || p.reluCap[n.ID] != 6):
+			t.Errorf("%s: reluOf %d cap %v, want its ReLU6 fused", n.Name(), p.reluOf[n.ID], p.reluCap[n.ID])
+		case isAdd && fused:
+			t.Errorf("%s fused a ReLU6; the Add's loop has only the ReLU", n.Name())
+		}
+	}
+}
+
+// TestFusedReLU6Gradients checks BatchNormalization with the ReLU6 it
+// computes, gamma large enough that outputs reach the cap: feeding a
+// Flatten, and feeding an Add, which passes gradients through but whose
+// capped input keeps a buffer of its own.
+func TestFusedReLU6Gradients(t *testing.T) {
+	for i, build := range []func(g *ops.Graph, x *ops.Node) *ops.Node{
+		func(g *ops.Graph, x *ops.Node) *ops.Node {
+			return g.Flatten(g.ReLU(g.BatchNormalization(x, ""), ops.ReLU6Config("")))
+		},
+		func(g *ops.Graph, x *ops.Node) *ops.Node {
+			y := g.BatchNormalization(g.Conv2D(x, ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{1, 1}}), "")
+			return g.Add(g.Activation(y, ops.ReLU6), x)
+		},
+	} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(i), 23))
+			g := ops.NewGraph(uint64(i))
+			x := g.Input("", 3, 3, 3)
+			g.SetOutput(build(g, x))
+			if err := g.Build(); err != nil {
+				t.Fatal(err)
+			}
+			jitter(g, rng)
+			var bn *ops.BatchNormalization
+			for _, n := range g.Nodes() {
+				if l, ok := n.Layer.(*ops.BatchNormalization); ok {
+					bn = l
+				}
+			}
+			for c := range bn.Gamma.Value {
+				bn.Gamma.Value[c], bn.Beta.Value[c] = 4, 2 // outputs from below 0 to past 6
+			}
+			in := randTensor(rng, 3, 3, 3, 3)
+			out, err := g.Forward(in, ops.Training)
+			if err != nil {
+				t.Fatal(err)
+			}
+			capped, between := 0, 0
+			for _, v := range out.Data {
+				if i == 0 && v == 6 {
+					capped++
+				} else if i == 0 && v > 0 && v < 6 {
+					between++
+				}
+			}
+			if i == 0 && (capped == 0 || between == 0) {
+				t.Fatalf("%d outputs at the cap and %d between: the case tests nothing", capped, between)
+			}
+			checkGraphGradients(t, g, in, rng, fdTol)
 		})
 	}
 }

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/simdnet/simdnet/ops"
 )
@@ -40,7 +41,12 @@ type plan struct {
 	// writes (BatchNormalization or Add followed only by a ReLU), or noNode.
 	// Such a node has no output tensor of its own, and the ReLU's forward
 	// is skipped.
-	reluOf  []int
+	reluOf []int
+	// reluCap is, by node ID, the cap of the ReLU a BatchNormalization's
+	// forward computes (see reluOf): 6 for a fused ReLU6, +Inf otherwise.
+	// A capped ReLU owns its gradient buffer and zeroes it where its
+	// output reached the cap before the producer reads it masked.
+	reluCap []float32
 	fusedBy []int // by node ID: for a ReLU, the producer that computes it, or noNode
 	// normInAdd is, by node ID, whether a BatchNormalization feeds only an
 	// Add fused with its ReLU: the BN then only measures its statistics and
@@ -86,6 +92,10 @@ func newPlan(g *ops.Graph, opt planOptions) (*plan, error) {
 	p.needGrad = make([]bool, n)
 	p.consumers = make([][]edge, n)
 	p.reluOf, p.fusedBy = fill(n, noNode), fill(n, noNode)
+	p.reluCap = make([]float32, n)
+	for i := range p.reluCap {
+		p.reluCap[i] = float32(math.Inf(1))
+	}
 	p.normInAdd = make([]bool, n)
 	p.view = make([]gradView, n)
 	p.accum = make([][]bool, n)
@@ -193,10 +203,41 @@ func (p *plan) markGrads(inputGrad bool) {
 	}
 }
 
-// isReLU reports whether nd is an Activation layer computing a ReLU.
+// isReLU reports whether nd computes a plain ReLU: an Activation layer or
+// a ReLU layer without parameters.
 func isReLU(nd *ops.Node) bool {
-	a, ok := nd.Layer.(*ops.Activation)
-	return ok && a.Func == ops.ReLU
+	c, ok := reluCapOf(nd)
+	return ok && math.IsInf(float64(c), 1)
+}
+
+// reluCapOf reports whether nd computes a ReLU or a ReLU6 (as an
+// Activation or a ReLU layer), and its cap: +Inf or 6.
+func reluCapOf(nd *ops.Node) (float32, bool) {
+	var f ops.ActFunc
+	switch l := nd.Layer.(type) {
+	case *ops.Activation:
+		f = l.Func
+	case *ops.ReLULayer:
+		var ok bool
+		if f, ok = l.ActFunc(); !ok {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	switch f {
+	case ops.ReLU:
+		return float32(math.Inf(1)), true
+	case ops.ReLU6:
+		return 6, true
+	}
+	return 0, false
+}
+
+// cappedFused reports whether nd is a ReLU6 its producer computes.
+func (p *plan) cappedFused(nd *ops.Node) bool {
+	prod := p.fusedBy[nd.ID]
+	return prod != noNode && !math.IsInf(float64(p.reluCap[prod]), 1)
 }
 
 // passThrough reports whether nd's backward hands its output gradient to

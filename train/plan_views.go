@@ -25,9 +25,9 @@ func (p *plan) assignViews() {
 			c := e.Consumer
 			cv := p.view[c.ID]
 			switch {
-			case p.passThrough(c) && (cv.mask == noNode || p.readsMasked(nd)):
-				v = cv
-			case isReLU(c) && c != p.output && cv.mask == noNode && p.readsMasked(nd):
+			case p.passThrough(c) && (cv.mask == noNode || p.readsMasked(nd)) && !p.cappedFused(nd):
+				v = cv // (a capped ReLU zeroes its own buffer, so it keeps one)
+			case (isReLU(c) || p.fusedBy[c.ID] == nd.ID) && c != p.output && cv.mask == noNode && p.readsMasked(nd):
 				v = gradView{owner: cv.owner, mask: c.ID}
 			}
 		}
