@@ -543,7 +543,7 @@ func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*node)
 		}
 	}
 	s.kind, s.geom, s.act = stepProduct, geom, gr.act
-	s.epi, s.rest = kernelAct(gr.act)
+	s.epi, s.rest = gr.act.Kernel()
 	if gr.scaleOf != nil {
 		// The input is the scaled tensor, then its factors.
 		s.reads = []int{resolve(gr.scaleOf), resolve(gr.scale)}
@@ -625,7 +625,7 @@ func (c *compiler) lowerDepthwise(p *Plan, gr *group, s *step, resolve func(*nod
 	if c.opts.Depthwise != nil {
 		kern = *c.opts.Depthwise
 	}
-	s.epi, s.rest = kernelAct(gr.act)
+	s.epi, s.rest = gr.act.Kernel()
 	conv, err := dwconv.NewActivated(g, packed, s.epi, kern)
 	if err != nil {
 		return layerErr(n, "%v", err)
