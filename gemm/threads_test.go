@@ -50,7 +50,9 @@ func TestThreadsAgainstReference(t *testing.T) {
 			}
 		}
 	}
-	if !dirs[true] || !dirs[false] {
+	// The shapes are chosen for the assembly kernels' tiles; the portable
+	// 4×4 kernel alone (purego) splits them all one way.
+	if len(Kernels()) > 1 && (!dirs[true] || !dirs[false]) {
 		t.Errorf("the shapes took only one split direction (rows: %v, columns: %v)", dirs[true], dirs[false])
 	}
 }
