@@ -80,33 +80,7 @@ func mergeKernel(op mergeOp, out Shape, in []Shape) Kernel {
 	return Kernel{What: what, Run: func(dst []float32, src [][]float32, n int) {
 		for r := 0; r < n*rows; r++ {
 			smp, rr := r/rows, r%rows
-			d := dst[smp*sample+rr*width : smp*sample+(rr+1)*width]
-			for k, x := range src {
-				s := x[smp*bi.Size(k)+bi.RowStart(k, rr):]
-				switch step := bi.RowStep(k); {
-				case k == 0 && step == 1:
-					copy(d, s[:width])
-				case k == 0:
-					for i := range d {
-						d[i] = s[0]
-					}
-				case step == 1:
-					s = s[:width]
-					for i, v := range s {
-						d[i] = op.apply(d[i], v)
-					}
-				default:
-					v := s[0]
-					for i := range d {
-						d[i] = op.apply(d[i], v)
-					}
-				}
-			}
-			if scale != 1 {
-				for i := range d {
-					d[i] *= scale
-				}
-			}
+			mergeRow(op, bi, dst[smp*sample+rr*width:smp*sample+(rr+1)*width], src, smp, rr, scale)
 		}
 	}}
 }

@@ -120,36 +120,14 @@ func mergeForward(l Layer, op mergeOp, out *Tensor, in []*Tensor) error {
 	}
 	bi := NewBroadcastIndex(out.Shape[1:], shapes)
 	width, rows, sample := bi.Width(), bi.Rows(), out.Len()/out.Shape[0]
+	srcs := make([][]float32, len(in))
+	for k, x := range in {
+		srcs[k] = x.Data
+	}
 	parallel.For(out.Shape[0]*rows, parallel.Grain(width*len(in)), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			n, rr := r/rows, r%rows
-			dst := out.Data[n*sample+rr*width : n*sample+(rr+1)*width]
-			for k, t := range in {
-				src := t.Data[n*bi.Size(k)+bi.RowStart(k, rr):]
-				switch step := bi.RowStep(k); {
-				case k == 0 && step == 1:
-					copy(dst, src[:width])
-				case k == 0:
-					for i := range dst {
-						dst[i] = src[0]
-					}
-				case step == 1:
-					src = src[:width]
-					for i, v := range src {
-						dst[i] = op.apply(dst[i], v)
-					}
-				default:
-					v := src[0]
-					for i := range dst {
-						dst[i] = op.apply(dst[i], v)
-					}
-				}
-			}
-			if scale != 1 {
-				for i := range dst {
-					dst[i] *= scale
-				}
-			}
+			mergeRow(op, bi, out.Data[n*sample+rr*width:n*sample+(rr+1)*width], srcs, n, rr, scale)
 		}
 	})
 	return nil
@@ -276,4 +254,37 @@ func (l *Average) Forward(out *Tensor, in []*Tensor, _ Mode) error {
 }
 func (l *Average) ForwardRef(out *Tensor, in []*Tensor, _ Mode) error {
 	return mergeRef(l, mergeAverage, out, in)
+}
+
+// mergeRow writes row rr of sample n of the merge of srcs (each input's
+// whole batch, broadcast as bi says) into d, scaled by scale: the one row
+// loop of the layer's Forward and of its planned kernel.
+func mergeRow(op mergeOp, bi *BroadcastIndex, d []float32, srcs [][]float32, n, rr int, scale float32) {
+	width := len(d)
+	for k, x := range srcs {
+		s := x[n*bi.Size(k)+bi.RowStart(k, rr):]
+		switch step := bi.RowStep(k); {
+		case k == 0 && step == 1:
+			copy(d, s[:width])
+		case k == 0:
+			for i := range d {
+				d[i] = s[0]
+			}
+		case step == 1:
+			s = s[:width]
+			for i, v := range s {
+				d[i] = op.apply(d[i], v)
+			}
+		default:
+			v := s[0]
+			for i := range d {
+				d[i] = op.apply(d[i], v)
+			}
+		}
+	}
+	if scale != 1 {
+		for i := range d {
+			d[i] *= scale
+		}
+	}
 }
