@@ -314,7 +314,12 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 		}
 		flags |= jb.kactFlag
 	}
-	if rows == kern.MR && cols == kern.NR {
+	// A kernel that masks its columns runs a narrow tile in place.
+	inPlace := cols == kern.NR || kern.ragged
+	if cols < kern.NR && kern.ragged {
+		flags |= uint(kern.NR-cols) << colSkipShift
+	}
+	if rows == kern.MR && inPlace {
 		kern.fn(kc, a, aRS, aKS, b, bStride, c, ldc, res, jb.ldr, bias, flags, bNext, &ws.act)
 		if last {
 			jb.applyAct(c, rows, cols)
@@ -335,7 +340,7 @@ func (jb *job) tile(ws *workspace, a []float32, aRS, aKS int, b []float32, bStri
 		if res != nil {
 			rr = res[r0*jb.ldr:]
 		}
-		if sub == mr && cols == kern.NR {
+		if sub == mr && inPlace {
 			fn(kc, ar, aRS, aKS, b, bStride, cr, ldc, rr, jb.ldr, bias, flags, bNext, &ws.act)
 			continue
 		}

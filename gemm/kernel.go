@@ -28,11 +28,15 @@ type Kernel struct {
 	// acts are the activation flags (kernelActs) that fn and edge4 apply in
 	// registers; the driver applies the others to the stored tile.
 	acts uint
+	// ragged says that fn and edge4 honour a column count in the flags
+	// (colSkipShift): the driver then runs a tile narrower than NR in place
+	// instead of through a workspace tile finished in Go.
+	ragged bool
 }
 
 // microKernel computes the MR×NR product of an A strip and a B panel:
 //
-//	for i < MR, j < NR:
+//	for i < MR, j < NR - flags>>colSkipShift:
 //	    t := sum over p < k of a[i*aRS+p*aKS] * b[p*bStride+j]
 //	    if flags&accumulate  != 0 { t += c[i*ldc+j] }
 //	    if flags&addResidual != 0 { t += res[i*ldr+j] }
@@ -63,6 +67,11 @@ type Kernel struct {
 // vec.Activate (so that the results, NaNs and signed zeros included, are
 // the same bits); the driver applies the others to the stored tile
 // (job.applyAct).
+//
+// flags>>colSkipShift is the number of last columns of the tile that lie
+// outside C (0 for a full tile): C, the residual and the bias are then read
+// and written for the first NR minus that many columns only. Only kernels
+// with Kernel.ragged are given a nonzero count.
 type microKernel func(k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, bNext []float32, act *Activation)
 
 // Micro-kernel flags.
@@ -80,7 +89,14 @@ const (
 	// kernelActs are the activation flags a micro-kernel may implement
 	// (Kernel.acts says which it does).
 	kernelActs = applyClip | applyLeaky | applyHardSwish | applySigmoid | applySiLU
+
+	// colSkipShift places the count of columns past C's edge in the flags.
+	colSkipShift = 32
 )
+
+// tileCols is the number of columns of an nr-wide tile that flags say lie
+// inside C.
+func tileCols(nr int, flags uint) int { return nr - int(flags>>colSkipShift) }
 
 // actFlag is the micro-kernel flag of an activation kind beyond the ReLU.
 func actFlag(k ActKind) uint {
@@ -104,16 +120,17 @@ func actFlag(k ActKind) uint {
 // strides come from the driver, never from a caller, and are small, so the
 // extents cannot overflow; it costs a few compares per tile.
 func checkTile(name string, mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, act *Activation) {
-	ok := k >= 1 && aRS >= 1 && aKS >= 1 && bStride >= nr && ldc >= nr &&
+	cols := tileCols(nr, flags)
+	ok := k >= 1 && aRS >= 1 && aKS >= 1 && bStride >= nr && cols >= 1 && cols <= nr && ldc >= cols &&
 		len(a) > (mr-1)*aRS+(k-1)*aKS &&
 		len(b) >= (k-1)*bStride+nr &&
-		len(c) >= (mr-1)*ldc+nr &&
-		(flags&addResidual == 0 || ldr >= nr && len(res) >= (mr-1)*ldr+nr) &&
-		(flags&addBias == 0 || len(bias) >= nr) &&
+		len(c) >= (mr-1)*ldc+cols &&
+		(flags&addResidual == 0 || ldr >= cols && len(res) >= (mr-1)*ldr+cols) &&
+		(flags&addBias == 0 || len(bias) >= cols) &&
 		(flags&(applyClip|applyLeaky) == 0 || act != nil)
 	if !ok {
 		panic(fmt.Sprintf("gemm: %s: slices too short for a %d×%d tile %d deep (len a %d, aRS %d, aKS %d; len b %d, stride %d; len c %d, ldc %d; len res %d, ldr %d; len bias %d; flags %04b)",
-			name, mr, nr, k, len(a), aRS, aKS, len(b), bStride, len(c), ldc, len(res), ldr, len(bias), flags))
+			name, mr, nr, k, len(a), aRS, aKS, len(b), bStride, len(c), ldc, len(res), ldr, len(bias), flags&(1<<colSkipShift-1)))
 	}
 }
 

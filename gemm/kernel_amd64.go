@@ -51,6 +51,8 @@ func archKernels() []Kernel {
 		// Eight zmm registers are left beside the tile: room for every
 		// activation, constants coming from memory by embedded broadcast.
 		k.acts = kernelActs
+		// Their epilogues load and store under lane masks (LOAD_COLMASK).
+		k.ragged = true
 		ks = append(ks, k)
 	}
 	return ks

@@ -127,15 +127,16 @@ func finishAct(row []float32, flags uint, act *Activation) {
 // loop in microKernel's doc comment, written as plainly as possible. Tests run
 // each assembly kernel against it on the same packed inputs.
 func sgemmKernelRef(mr, nr, k int, a []float32, aRS, aKS int, b []float32, bStride int, c []float32, ldc int, res []float32, ldr int, bias []float32, flags uint, act *Activation) {
-	row := make([]float32, nr)
+	cols := tileCols(nr, flags)
+	row := make([]float32, cols)
 	for i := 0; i < mr; i++ {
-		for j := 0; j < nr; j++ {
+		for j := 0; j < cols; j++ {
 			var t float32
 			for p := 0; p < k; p++ {
 				t += a[i*aRS+p*aKS] * b[p*bStride+j]
 			}
 			row[j] = t
 		}
-		finishRow(row, c[i*ldc:i*ldc+nr], resRow(res, i, ldr, nr, flags), bias, flags, act)
+		finishRow(row, c[i*ldc:i*ldc+cols], resRow(res, i, ldr, cols, flags), bias, flags, act)
 	}
 }

@@ -126,6 +126,7 @@ loop1:
 	JNZ  loop1
 
 epilogue:
+	LOAD_COLMASK
 	TESTQ $1, R11
 	JZ    residual
 	MOVQ  DX, R12
@@ -165,8 +166,7 @@ bias:
 	TESTQ   $2, R11
 	JZ      relu
 	MOVQ    bias+80(FP), R10
-	VMOVUPS (R10), Z0
-	VMOVUPS 64(R10), Z1
+	LOAD_BIAS
 	ADDBIAS_ROW(Z8, Z9)
 	ADDBIAS_ROW(Z10, Z11)
 	ADDBIAS_ROW(Z12, Z13)

@@ -13,17 +13,37 @@
 	VFMADD231PS  Z0, Z3, r1lo   \
 	VFMADD231PS  Z1, Z3, r1hi
 
+// Sets the column masks of the epilogue from the flags (R11): K3 for
+// columns 0-15 and K4 for 16-31, all set but for the last flags>>colSkipShift
+// columns, which lie outside C (a ragged edge tile). Every load and store of
+// C, the residual and the bias goes through them, so an edge tile is
+// computed in place and nothing past its last column is read or written
+// (masked lanes never fault). Uses CX and BX, free once the k loop is done.
+#define LOAD_COLMASK \
+	MOVQ  R11, CX  \
+	SHRQ  $32, CX  \
+	MOVL  $-1, BX  \
+	SHRL  CX, BX   \
+	KMOVW BX, K3   \
+	SHRL  $16, BX  \
+	KMOVW BX, K4
+
 // Adds the C row (the accumulate flag), then steps to the next row.
 #define ADDC_ROW(lo, hi) \
-	VADDPS (R12), lo, lo   \
-	VADDPS 64(R12), hi, hi \
+	VADDPS (R12), lo, K3, lo   \
+	VADDPS 64(R12), hi, K4, hi \
 	ADDQ   R9, R12
 
 // Adds the residual row, then steps to the next one.
 #define ADDRES_ROW(lo, hi) \
-	VADDPS (R13), lo, lo   \
-	VADDPS 64(R13), hi, hi \
+	VADDPS (R13), lo, K3, lo   \
+	VADDPS 64(R13), hi, K4, hi \
 	ADDQ   R14, R13
+
+// Loads the bias into Z0 and Z1 (R10: its address).
+#define LOAD_BIAS \
+	VMOVUPS.Z (R10), K3, Z0 \
+	VMOVUPS.Z 64(R10), K4, Z1
 
 // Adds the bias, held in Z0 and Z1.
 #define ADDBIAS_ROW(lo, hi) \
@@ -156,6 +176,6 @@
 
 // Stores the row, then steps to the next one.
 #define STORE_ROW(lo, hi) \
-	VMOVUPS lo, (R12)   \
-	VMOVUPS hi, 64(R12) \
+	VMOVUPS lo, K3, (R12)   \
+	VMOVUPS hi, K4, 64(R12) \
 	ADDQ    R9, R12

@@ -397,3 +397,61 @@ func TestBalancedKC(t *testing.T) {
 		}
 	}
 }
+
+// TestRaggedKernelsAgainstTwin runs each kernel that masks its columns
+// (Kernel.ragged) on tiles of every width from 1 to NR against its Go twin,
+// for every flag combination, with C, the residual and the bias only as
+// wide as the tile and guard columns beside C that must stay untouched.
+func TestRaggedKernelsAgainstTwin(t *testing.T) {
+	act := Activation{Lo: -0.3, Hi: 0.5, Alpha: -0.7}
+	rng := rand.New(rand.NewPCG(13, 14))
+	type tested struct {
+		Name   string
+		MR, NR int
+		fn     microKernel
+		acts   uint
+	}
+	var kernels []tested
+	for _, k := range Kernels() {
+		if !k.ragged {
+			continue
+		}
+		kernels = append(kernels, tested{k.Name, k.MR, k.NR, k.fn, k.acts})
+		if k.edge4 != nil {
+			kernels = append(kernels, tested{k.Name + "/edge4", 4, k.NR, k.edge4, k.acts})
+		}
+	}
+	for _, kern := range kernels {
+		mr, nr := kern.MR, kern.NR
+		for cols := 1; cols <= nr; cols++ {
+			for _, k := range []int{1, 5, 24} {
+				for _, aLayout := range [][2]int{{1, mr}, {k + 3, 1}} {
+					aRS, aKS := aLayout[0], aLayout[1]
+					for _, flags := range twinFlags {
+						if flags&kernelActs&^kern.acts != 0 {
+							continue
+						}
+						flags |= uint(nr-cols) << colSkipShift
+						a := randSlice(rng, (mr-1)*aRS+(k-1)*aKS+1)
+						b := randSlice(rng, (k-1)*nr+nr)
+						bias := randSlice(rng, cols)
+						ldr := cols + 1
+						res := randSlice(rng, (mr-1)*ldr+cols)
+						ldc := cols + 3 // three guard columns right of each row
+						c := randSlice(rng, (mr+2)*ldc)
+						want := append([]float32(nil), c...)
+						sgemmKernelRef(mr, nr, k, a, aRS, aKS, b, nr, want[ldc:], ldc, res, ldr, bias, flags, &act)
+						kern.fn(k, a, aRS, aKS, b, nr, c[ldc:], ldc, res, ldr, bias, flags, b, &act)
+						tol := float32(1e-6 * float64(k+4))
+						for x := range c {
+							if d := c[x] - want[x]; d > tol || d < -tol {
+								t.Fatalf("%s cols=%d k=%d aRS=%d flags=%09b: c[%d] = %v, twin gives %v",
+									kern.Name, cols, k, aRS, flags&(1<<colSkipShift-1), x, c[x], want[x])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
