@@ -1,9 +1,6 @@
 package gemm
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // This file is the int8 product's API: u8 activations times s8 weights,
 // accumulated exactly in int32, then requantized to u8 (or dequantized to
@@ -28,16 +25,23 @@ import (
 // and sA·sB[j] for a float output; RScale = sR/sOut. ReLU is Lo = OutZero,
 // ReLU6 is Hi = OutZero + round(6/sOut); no activation is Lo, Hi = 0, 255.
 
-// PackedS8 is a k×n int8 weight matrix packed once for the int8 kernels,
-// with each column's sum over k kept for the zero-point correction.
+// PackedS8 is a k×n int8 weight matrix packed once for one int8 kernel's
+// panels (see QKernel), with each column's sum over k kept for the
+// zero-point correction.
 type PackedS8 struct {
 	k, n   int
-	data   []int8  // row-major k×n copy until the kernels define their panel layout
+	kern   QKernel // the kernel whose layout data is in
+	groups int     // ⌈k / KGroup⌉
+	data   []int8  // ⌈n / NR⌉ panels of groups·NR·KGroup bytes
 	colSum []int32 // Σ_p B[p][j]
 }
 
-// PackS8 packs a row-major k×n int8 matrix b with leading dimension ldb.
-func PackS8(k, n int, b []int8, ldb int) *PackedS8 {
+// PackS8 packs a row-major k×n int8 matrix b with leading dimension ldb for
+// the selected int8 kernel.
+func PackS8(k, n int, b []int8, ldb int) *PackedS8 { return PackS8For(SelectedQ(), k, n, b, ldb) }
+
+// PackS8For packs b for the int8 kernel kern; RunQ then runs that kernel.
+func PackS8For(kern QKernel, k, n int, b []int8, ldb int) *PackedS8 {
 	if k < 0 || n < 0 {
 		panic(fmt.Sprintf("gemm: PackS8: k = %d, n = %d: negative size", k, n))
 	}
@@ -47,11 +51,20 @@ func PackS8(k, n int, b []int8, ldb int) *PackedS8 {
 	if k > 0 && n > 0 && len(b) < (k-1)*ldb+n {
 		panic(fmt.Sprintf("gemm: PackS8: len(b) = %d < %d for a %d×%d matrix with ldb = %d", len(b), (k-1)*ldb+n, k, n, ldb))
 	}
-	pb := &PackedS8{k: k, n: n, data: make([]int8, k*n), colSum: make([]int32, n)}
+	if kern.fn == nil {
+		panic("gemm: PackS8For: a QKernel that is not one of QKernels()")
+	}
+	kg, nr := kern.KGroup, kern.NR
+	groups := (k + kg - 1) / kg
+	panels := (n + nr - 1) / nr
+	pb := &PackedS8{k: k, n: n, kern: kern, groups: groups,
+		data: make([]int8, panels*kern.panelBytes(groups)), colSum: make([]int32, n)}
 	for p := 0; p < k; p++ {
 		row := b[p*ldb : p*ldb+n]
-		copy(pb.data[p*n:], row)
+		g, t := p/kg, p%kg
 		for j, w := range row {
+			panel := pb.data[(j/nr)*kern.panelBytes(groups):]
+			panel[(g*nr+j%nr)*kg+t] = w
 			pb.colSum[j] += int32(w)
 		}
 	}
@@ -62,8 +75,23 @@ func PackS8(k, n int, b []int8, ldb int) *PackedS8 {
 func (pb *PackedS8) K() int { return pb.k }
 func (pb *PackedS8) N() int { return pb.n }
 
+// Kernel is the int8 kernel the operand is packed for.
+func (pb *PackedS8) Kernel() QKernel { return pb.kern }
+
 // ColSums returns Σ_p B[p][j] for every column j (read-only).
 func (pb *PackedS8) ColSums() []int32 { return pb.colSum }
+
+// At returns B[p][j] from the packed panels.
+func (pb *PackedS8) At(p, j int) int8 {
+	kg, nr := pb.kern.KGroup, pb.kern.NR
+	return pb.data[(j/nr)*pb.kern.panelBytes(pb.groups)+(p/kg*nr+j%nr)*kg+p%kg]
+}
+
+// panel returns the packed panel holding columns jr·NR onwards.
+func (pb *PackedS8) panel(jr int) []int8 {
+	size := pb.kern.panelBytes(pb.groups)
+	return pb.data[jr*size : (jr+1)*size]
+}
 
 // QParams describes one int8 product; see the file comment for its formula.
 // Exactly one of C, CF and C32 is set.
@@ -101,7 +129,7 @@ func RunQ(p *QParams) {
 	if p.M == 0 || p.N == 0 {
 		return
 	}
-	qgemmRef(p)
+	runQ(p)
 }
 
 func (p *QParams) check() {
@@ -162,40 +190,3 @@ func checkBytes(name, ldName string, n, ld, rows, cols int) {
 	}
 }
 
-// qgemmRef is the plain integer reference every int8 kernel must match bit
-// for bit.
-func qgemmRef(p *QParams) {
-	for i := 0; i < p.M; i++ {
-		a := p.A[i*p.LDA : i*p.LDA+p.K]
-		for j := 0; j < p.N; j++ {
-			var acc int32
-			for q, x := range a {
-				acc += int32(x) * int32(p.B.data[q*p.N+j])
-			}
-			acc -= p.AZero * p.B.colSum[j]
-			if p.Bias != nil {
-				acc += p.Bias[j]
-			}
-			if p.C32 != nil {
-				p.C32[i*p.LDC+j] = acc
-				continue
-			}
-			v := float32(acc) * p.Scale[j]
-			if p.Residual != nil {
-				v += float32(float32(int32(p.Residual[i*p.LDR+j])-p.RZero) * p.RScale)
-			}
-			if p.CF != nil {
-				p.CF[i*p.LDC+j] = v
-				continue
-			}
-			p.C[i*p.LDC+j] = requantize(v, p.OutZero, p.Lo, p.Hi)
-		}
-	}
-}
-
-// requantize rounds v to the nearest integer (ties to even, as the vector
-// conversion instructions do), adds the zero point and clamps to [lo, hi].
-func requantize(v float32, zero int32, lo, hi uint8) uint8 {
-	r := math.RoundToEven(float64(v)) + float64(zero)
-	return uint8(min(max(r, float64(lo)), float64(hi)))
-}

@@ -1,0 +1,11 @@
+//go:build !amd64 || !gc || purego
+
+package gemm
+
+// archQKernels: this build has no int8 assembly kernels; the portable one
+// serves.
+func archQKernels() []QKernel { return nil }
+
+// The epilogues are the Go ones.
+func qDequantRow(e *qRowEpilogue, acc []int32, out []float32) { qDequantRowGo(e, acc, out) }
+func qRequantRow(e *qRowEpilogue, acc []int32, out []uint8)   { qRequantRowGo(e, acc, out) }
