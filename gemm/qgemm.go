@@ -189,4 +189,3 @@ func checkBytes(name, ldName string, n, ld, rows, cols int) {
 		panic(fmt.Sprintf("gemm: len(%s) = %d too short for a %d×%d matrix with %s = %d", name, n, rows, cols, ldName, ld))
 	}
 }
-
