@@ -81,9 +81,16 @@ func runQBlock(p *QParams, kern *QKernel, ws *qWorkspace, i0, rows, jr0, jr1 int
 		ws.tile = make([]int32, kern.MR*kern.NR)
 	}
 	tile := ws.tile[:kern.MR*kern.NR]
+	// Whole strips are read in place where the kernel can; the others
+	// (the last, short one; every one when k is not a whole number of
+	// groups) are packed.
+	inPlace := kern.inPlace && p.K%kern.KGroup == 0
+	packedRS, packedKS := kern.stripStrides()
 	for s := 0; s < strips; s++ {
 		r0 := i0 + s*kern.MR
-		packQStrip(kern, ws.a[s*stripSize:(s+1)*stripSize], p.A[r0*p.LDA:], p.LDA, min(kern.MR, p.M-r0), p.K)
+		if rows := min(kern.MR, p.M-r0); !inPlace || rows < kern.MR {
+			packQStrip(kern, ws.a[s*stripSize:(s+1)*stripSize], p.A[r0*p.LDA:], p.LDA, rows, p.K)
+		}
 	}
 	for jr := jr0; jr < jr1; jr++ {
 		panel := p.B.panel(jr)
@@ -91,10 +98,14 @@ func runQBlock(p *QParams, kern *QKernel, ws *qWorkspace, i0, rows, jr0, jr1 int
 		cols := min(kern.NR, p.N-j)
 		for s := 0; s < strips; s++ {
 			r0 := i0 + s*kern.MR
-			if groups == 0 {
+			switch {
+			case groups == 0:
 				clear(tile)
-			} else {
-				kern.fn(groups, ws.a[s*stripSize:(s+1)*stripSize], panel, tile)
+			case inPlace && p.M-r0 >= kern.MR:
+				a := p.A[r0*p.LDA : (r0+kern.MR-1)*p.LDA+p.K]
+				kern.fn(groups, a, p.LDA, kern.KGroup, panel, tile)
+			default:
+				kern.fn(groups, ws.a[s*stripSize:(s+1)*stripSize], packedRS, packedKS, panel, tile)
 			}
 			for r := 0; r < min(kern.MR, p.M-r0); r++ {
 				qFinishRow(p, tile[r*kern.NR:r*kern.NR+cols], r0+r, j)

@@ -283,8 +283,9 @@ func TestQKernelsMatchGoTwin(t *testing.T) {
 				for i := range got {
 					got[i] = qGuardS32
 				}
-				kern.fn(groups, a[:kern.stripBytes(groups)], b[:kern.panelBytes(groups)], got[:kern.MR*kern.NR])
-				qkernelGo(&kern, groups, a, b, want)
+				rs, ks := kern.stripStrides()
+				kern.fn(groups, a[:kern.stripBytes(groups)], rs, ks, b[:kern.panelBytes(groups)], got[:kern.MR*kern.NR])
+				qkernelGo(&kern, groups, a, rs, ks, b, want)
 				for i, w := range want {
 					if got[i] != w {
 						t.Fatalf("%s groups=%d %s: c[%d][%d] = %d, want %d", kern.Name, groups, fill, i/kern.NR, i%kern.NR, got[i], w)
@@ -293,6 +294,22 @@ func TestQKernelsMatchGoTwin(t *testing.T) {
 				for i := len(want); i < len(got); i++ {
 					if got[i] != qGuardS32 {
 						t.Fatalf("%s groups=%d: wrote past the tile at %d", kern.Name, groups, i)
+					}
+				}
+				if !kern.inPlace {
+					continue
+				}
+				// MR rows of a row-major matrix, read in place.
+				lda := groups*kern.KGroup + 5
+				rows := make([]uint8, (kern.MR-1)*lda+groups*kern.KGroup)
+				for i := range rows {
+					rows[i] = uint8(rng.IntN(256))
+				}
+				kern.fn(groups, rows, lda, kern.KGroup, b[:kern.panelBytes(groups)], got[:kern.MR*kern.NR])
+				qkernelGo(&kern, groups, rows, lda, kern.KGroup, b, want)
+				for i, w := range want {
+					if got[i] != w {
+						t.Fatalf("%s in place groups=%d: c[%d][%d] = %d, want %d", kern.Name, groups, i/kern.NR, i%kern.NR, got[i], w)
 					}
 				}
 			}

@@ -40,17 +40,25 @@ type QKernel struct {
 
 	// fn computes one MR×NR tile of int32 sums over groups k groups.
 	fn qMicroKernel
+	// inPlace says that fn may read A straight from a row-major matrix
+	// (aRS = lda, aKS = KGroup) when a strip has all MR rows and k is a
+	// multiple of KGroup, which saves packing it; only kernels with
+	// AWidth 1 can.
+	inPlace bool
 }
 
-// qMicroKernel computes an MR×NR tile of exact int32 sums from a packed A
-// strip and a packed B panel (see QKernel for the layouts):
+// qMicroKernel computes an MR×NR tile of exact int32 sums from an A strip
+// and a packed B panel (see QKernel for the layouts):
 //
 //	for i < MR, j < NR:
-//	    c[i*NR+j] = Σ_{g < groups, t < KGroup} A(g, i, t) · B(g, j, t)
+//	    c[i*NR+j] = Σ_{g < groups, t < KGroup} a[i*aRS + g*aKS + t*AWidth] · B(g, j, t)
 //
-// groups is at least 1. The tile is dense (leading dimension NR); the
-// driver's epilogue takes it from there, so the kernels hold only the k loop.
-type qMicroKernel func(groups int, a []uint8, b []int8, c []int32)
+// A is a packed strip (aRS = KGroup·AWidth, aKS = MR·KGroup·AWidth) or, for
+// kernels with inPlace, MR rows of a row-major matrix (aRS = lda,
+// aKS = KGroup). groups is at least 1. The tile is dense (leading
+// dimension NR); the driver's epilogue takes it from there, so the kernels
+// hold only the k loop.
+type qMicroKernel func(groups int, a []uint8, aRS, aKS int, b []int8, c []int32)
 
 func (k *QKernel) String() string {
 	return fmt.Sprintf("%s (%d×%d tile, k groups of %d, MC %d)", k.Name, k.MR, k.NR, k.KGroup, k.MC)
@@ -59,6 +67,11 @@ func (k *QKernel) String() string {
 // stripBytes is the size of one packed A strip of groups k groups.
 func (k *QKernel) stripBytes(groups int) int { return groups * k.MR * k.KGroup * k.AWidth }
 
+// stripStrides are a packed strip's row stride and group step in bytes.
+func (k *QKernel) stripStrides() (aRS, aKS int) {
+	return k.KGroup * k.AWidth, k.MR * k.KGroup * k.AWidth
+}
+
 // panelBytes is the size of one packed B panel of groups k groups.
 func (k *QKernel) panelBytes(groups int) int { return groups * k.NR * k.KGroup }
 
@@ -66,15 +79,14 @@ func (k *QKernel) panelBytes(groups int) int { return groups * k.NR * k.KGroup }
 // and one panel in the layouts of the kernel k describes, written plainly.
 // The assembly kernels are tested against it on the same packed inputs, and
 // the portable kernel is it.
-func qkernelGo(k *QKernel, groups int, a []uint8, b []int8, c []int32) {
+func qkernelGo(k *QKernel, groups int, a []uint8, aRS, aKS int, b []int8, c []int32) {
 	mr, nr, kg, w := k.MR, k.NR, k.KGroup, k.AWidth
 	c = c[:mr*nr]
 	clear(c)
 	for g := 0; g < groups; g++ {
-		as := a[g*mr*kg*w : (g+1)*mr*kg*w]
 		bs := b[g*nr*kg : (g+1)*nr*kg]
 		for i := 0; i < mr; i++ {
-			ai := as[i*kg*w : (i+1)*kg*w]
+			ai := a[i*aRS+g*aKS : i*aRS+g*aKS+(kg-1)*w+1]
 			ci := c[i*nr : (i+1)*nr]
 			for j := range ci {
 				bj := bs[j*kg : (j+1)*kg]
@@ -91,10 +103,12 @@ func qkernelGo(k *QKernel, groups int, a []uint8, b []int8, c []int32) {
 // genericQKernel is the portable int8 kernel: the Go twin on a 4×16 tile
 // in VNNI's layout, which any build runs.
 func genericQKernel() QKernel {
-	k := QKernel{Name: "qgemm4x16Go", ISA: "generic", MR: 4, NR: 16, KGroup: 4, AWidth: 1}
+	k := QKernel{Name: "qgemm4x16Go", ISA: "generic", MR: 4, NR: 16, KGroup: 4, AWidth: 1, inPlace: true}
 	k.MC = qBlockRows(k.MR)
 	kp := &k
-	k.fn = func(groups int, a []uint8, b []int8, c []int32) { qkernelGo(kp, groups, a, b, c) }
+	k.fn = func(groups int, a []uint8, aRS, aKS int, b []int8, c []int32) {
+		qkernelGo(kp, groups, a, aRS, aKS, b, c)
+	}
 	return k
 }
 
