@@ -128,21 +128,24 @@ func packQStrip(kern *QKernel, dst []uint8, a []uint8, lda, rows, k int) {
 	mr, kg, w := kern.MR, kern.KGroup, kern.AWidth
 	groups := (k + kg - 1) / kg
 	full := k / kg // groups with no k past the matrix
-	if kg == 4 && w == 1 && rows == mr {
-		// The common case: whole groups are 32-bit words moved as one.
+	// The common cases: a whole group is one 32-bit word, moved as one.
+	fast := rows == mr && (kg == 4 && w == 1 || kg == 2 && w == 2)
+	if fast {
 		for i := 0; i < mr; i++ {
 			row := a[i*lda : i*lda+k]
 			for g := 0; g < full; g++ {
-				v := binary.LittleEndian.Uint32(row[4*g:])
+				var v uint32
+				if kg == 4 {
+					v = binary.LittleEndian.Uint32(row[4*g:])
+				} else { // two values, each widened to 16 bits
+					v = uint32(row[2*g]) | uint32(row[2*g+1])<<16
+				}
 				binary.LittleEndian.PutUint32(dst[(g*mr+i)*4:], v)
 			}
 		}
-		if full == groups {
-			return
-		}
 	}
 	start := 0
-	if kg == 4 && w == 1 && rows == mr {
+	if fast {
 		start = full
 	}
 	for g := start; g < groups; g++ {

@@ -10,7 +10,27 @@ import (
 )
 
 // CPU features of the int8 kernels, read once.
-var hasAVX512VNNI = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VNNI)
+var (
+	hasAVX2Int8   = cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2)
+	hasAVXVNNI    = cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.AVXVNNI)
+	hasAVX512VNNI = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VNNI)
+)
+
+//go:generate go run qgen_ymm.go
+
+// qgemm6x16AVX2 is qMicroKernel for a 6×16 tile in twelve ymm accumulators,
+// on AVX2 alone: VPMADDWD on k pairs widened to 16 bits, exact
+// (qgemm6x16avx2_amd64.s, generated). A is always packed.
+//
+//go:noescape
+func qgemm6x16AVX2(groups int, a *uint8, aRS, aKS int, b *int8, c *int32)
+
+// qgemm6x16AVXVNNI is qMicroKernel for a 6×16 tile in twelve ymm
+// accumulators with AVX-VNNI's VEX-encoded VPDPBUSD, for the CPUs that have
+// it without AVX-512 (qgemm6x16avxvnni_amd64.s, generated).
+//
+//go:noescape
+func qgemm6x16AVXVNNI(groups int, a *uint8, aRS, aKS int, b *int8, c *int32)
 
 // qgemm12x32AVX512VNNI is qMicroKernel for a 12×32 tile in twenty-four zmm
 // accumulators (qgemm12x32vnni_amd64.s).
@@ -22,6 +42,12 @@ func qgemm12x32AVX512VNNI(groups int, a *uint8, aRS, aKS int, b *int8, c *int32)
 // first.
 func archQKernels() []QKernel {
 	var ks []QKernel
+	if hasAVX2Int8 {
+		ks = append(ks, asmQKernel("qgemm6x16AVX2", "avx2", 6, 16, 2, 2, qgemm6x16AVX2))
+	}
+	if hasAVXVNNI {
+		ks = append(ks, asmQKernel("qgemm6x16AVXVNNI", "avxvnni", 6, 16, 4, 1, qgemm6x16AVXVNNI))
+	}
 	if hasAVX512VNNI {
 		ks = append(ks, asmQKernel("qgemm12x32AVX512VNNI", "avx512vnni", 12, 32, 4, 1, qgemm12x32AVX512VNNI))
 	}
