@@ -47,7 +47,7 @@ func main() {
 			loadB: []string{"VMOVDQU (DI), Y0", "VMOVDQU 32(DI), Y1"},
 			dot:   func(acc, bc, b int) []string { return []string{vexVPDPBUSD(acc, bc, b)} },
 			bcs:   []int{2, 3},
-			loop: "A row i of group g at i·aRS + g·aKS: packed, aRS = 4 and aKS = 24; in place, aRS = lda and aKS = 4.",
+			loop:  "A row i of group g at i·aRS + g·aKS: packed, aRS = 4 and aKS = 24; in place, aRS = lda and aKS = 4.",
 		},
 		{
 			name: "qgemm6x16AVX2", file: "qgemm6x16avx2_amd64.s", requires: "AVX2",
