@@ -104,3 +104,49 @@ func randomSlice(rng *rand.Rand, n int) []float32 {
 	}
 	return s
 }
+
+// QGEMMResult is one measured int8 product.
+type QGEMMResult struct {
+	Shape   string  `json:"shape"`
+	M       int     `json:"m"`
+	N       int     `json:"n"`
+	K       int     `json:"k"`
+	Kernel  string  `json:"kernel"`
+	Threads int     `json:"threads"`
+	Seconds float64 `json:"seconds"`
+	GOPS    float64 `json:"gops"`
+	// PeakShare is GOPS over threads × one core's measured peak of the
+	// kernel's instructions, when there is such a peak (0 otherwise).
+	PeakShare float64 `json:"peak_share,omitempty"`
+}
+
+// QGEMM times the int8 product of shape s (u8 activations with a zero
+// point, s8 weights packed once, the u8 requantizing epilogue a quantized
+// convolution runs) with kern on threads goroutines. peak is one core's
+// int8 peak in GOPS, or 0.
+func QGEMM(s Shape, kern gemm.QKernel, threads int, minRound time.Duration, peak float64) QGEMMResult {
+	rng := rand.New(rand.NewPCG(uint64(s.M), uint64(s.N)))
+	a := make([]uint8, s.M*s.K)
+	for i := range a {
+		a[i] = uint8(rng.IntN(256))
+	}
+	w := make([]int8, s.K*s.N)
+	for i := range w {
+		w[i] = int8(rng.IntN(256) - 128)
+	}
+	scale := make([]float32, s.N)
+	for j := range scale {
+		scale[j] = 1e-4
+	}
+	p := gemm.QParams{M: s.M, N: s.N, K: s.K, A: a, LDA: s.K, AZero: 128,
+		B: gemm.PackS8For(kern, s.K, s.N, w, s.N), Scale: scale,
+		C: make([]uint8, s.M*s.N), LDC: s.N, Lo: 0, Hi: 255, Threads: threads}
+	t := Measure(func() { gemm.RunQ(&p) }, minRound, 3)
+	sec := t.PerCall.Seconds()
+	r := QGEMMResult{Shape: s.Name, M: s.M, N: s.N, K: s.K, Kernel: kern.Name, Threads: threads,
+		Seconds: sec, GOPS: s.Flops() / sec / 1e9}
+	if peak > 0 {
+		r.PeakShare = r.GOPS / (peak * float64(max(threads, 1)))
+	}
+	return r
+}

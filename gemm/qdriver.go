@@ -81,15 +81,27 @@ func runQBlock(p *QParams, kern *QKernel, ws *qWorkspace, i0, rows, jr0, jr1 int
 		ws.tile = make([]int32, kern.MR*kern.NR)
 	}
 	tile := ws.tile[:kern.MR*kern.NR]
-	// Whole strips are read in place where the kernel can; the others
-	// (the last, short one; every one when k is not a whole number of
-	// groups) are packed.
-	inPlace := kern.inPlace && p.K%kern.KGroup == 0
-	packedRS, packedKS := kern.stripStrides()
+	// Kernels that read A in place do so for whole strips when k is a whole
+	// number of groups; the other strips (the last, short one; every one
+	// when k is not) are copied row by row into rows of whole groups, zero
+	// past k and past the last row, and read in place from there. The
+	// other kernels get strips packed in their layout.
+	direct := kern.inPlace && p.K%kern.KGroup == 0
+	ldp := groups * kern.KGroup
+	stripRS, stripKS := kern.stripStrides()
+	if kern.inPlace {
+		stripRS, stripKS = ldp, kern.KGroup
+	}
 	for s := 0; s < strips; s++ {
 		r0 := i0 + s*kern.MR
-		if rows := min(kern.MR, p.M-r0); !inPlace || rows < kern.MR {
-			packQStrip(kern, ws.a[s*stripSize:(s+1)*stripSize], p.A[r0*p.LDA:], p.LDA, rows, p.K)
+		rows := min(kern.MR, p.M-r0)
+		dst := ws.a[s*stripSize : (s+1)*stripSize]
+		switch {
+		case direct && rows == kern.MR:
+		case kern.inPlace:
+			copyQRows(dst, ldp, p.A[r0*p.LDA:], p.LDA, rows, p.K)
+		default:
+			packQStrip(kern, dst, p.A[r0*p.LDA:], p.LDA, rows, p.K)
 		}
 	}
 	for jr := jr0; jr < jr1; jr++ {
@@ -101,17 +113,26 @@ func runQBlock(p *QParams, kern *QKernel, ws *qWorkspace, i0, rows, jr0, jr1 int
 			switch {
 			case groups == 0:
 				clear(tile)
-			case inPlace && p.M-r0 >= kern.MR:
+			case direct && p.M-r0 >= kern.MR:
 				a := p.A[r0*p.LDA : (r0+kern.MR-1)*p.LDA+p.K]
 				kern.fn(groups, a, p.LDA, kern.KGroup, panel, tile)
 			default:
-				kern.fn(groups, ws.a[s*stripSize:(s+1)*stripSize], packedRS, packedKS, panel, tile)
+				kern.fn(groups, ws.a[s*stripSize:(s+1)*stripSize], stripRS, stripKS, panel, tile)
 			}
-			for r := 0; r < min(kern.MR, p.M-r0); r++ {
-				qFinishRow(p, tile[r*kern.NR:r*kern.NR+cols], r0+r, j)
-			}
+			qFinishTile(p, tile, kern.NR, r0, min(kern.MR, p.M-r0), j, cols)
 		}
 	}
+}
+
+// copyQRows copies rows rows of a k-deep row-major A into dst as rows of
+// ldp ≥ k bytes, zero past k, and zeroes dst's remaining rows: the strip a
+// kernel reading A in place takes when A itself cannot be read so.
+func copyQRows(dst []uint8, ldp int, a []uint8, lda, rows, k int) {
+	for i := 0; i < rows; i++ {
+		copy(dst[i*ldp:i*ldp+k], a[i*lda:i*lda+k])
+		clear(dst[i*ldp+k : (i+1)*ldp])
+	}
+	clear(dst[rows*ldp:])
 }
 
 // growBytes returns buf resliced to n bytes, reallocated if it is shorter.

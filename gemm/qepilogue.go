@@ -2,6 +2,13 @@ package gemm
 
 import "math"
 
+// qFinishTileGo is qFinishTile row by row in Go.
+func qFinishTileGo(p *QParams, tile []int32, ldt, i, rows, j, cols int) {
+	for r := 0; r < rows; r++ {
+		qFinishRow(p, tile[r*ldt:r*ldt+cols], i+r, j)
+	}
+}
+
 // qFinishRow applies the epilogue of QParams (the file comment of qgemm.go)
 // to acc, the raw sums Σ A·B of row i, columns j..j+len(acc)-1, and stores
 // the result in the output p names. The assembly builds have a vector

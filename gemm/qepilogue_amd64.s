@@ -2,12 +2,13 @@
 
 #include "textflag.h"
 
-// func qEpilogueAVX512(n int, acc *int32, colSum *int32, bias *int32, scale *float32, res *uint8, out unsafe.Pointer, k *qEpilogueConsts, u8 bool)
+// func qEpilogueTileAVX512(t *qTileArgs)
 //
-// The int8 epilogue on one row of n values, sixteen lanes at a time, the
-// last ones under a lane mask; the Go loop (qRequantRowGo, qDequantRowGo):
+// The int8 epilogue on t.rows rows of t.cols values, sixteen lanes at a
+// time, the last ones of a row under a lane mask; the Go loop
+// (qRequantRowGo, qDequantRowGo, on each row):
 //
-//	for c < n:
+//	for c < cols:
 //	    s := acc[c] - k.aZero*colSum[c] + bias[c]                   (bias: if not nil)
 //	    v := float32(s) * scale[c]
 //	    v += float32(float32(int32(res[c]) - k.rZero) * k.rScale)    (res: if not nil)
@@ -18,34 +19,45 @@
 // before the conversion gives what clamping after it would, and values
 // past int32 never reach VCVTPS2DQ. Conversions round to nearest even (the
 // MXCSR default Go keeps). Every load and store is masked, so nothing past
-// the row is read or written.
+// a row is read or written.
 //
-// Registers: CX values left; SI acc; R8 colSum; R9 bias (0: none);
-// R10 scale; R11 res (0: none); DI out; R12 u8; K1 the lanes of this step;
+// Registers: BX the arguments; R15 rows left; R13, R14, DX the row of acc,
+// out and res (0: none); CX values left in the row;
+// SI acc, DI out, R11 res at the current value; R8 colSum,
+// R9 bias (0: none), R10 scale likewise; R12 u8; K1 the lanes of this step;
 // Z20-Z25 aZero, rZero, rScale, outZero, lo, hi broadcast.
 //
 // Requires: AVX512F, AVX512BW
-TEXT ·qEpilogueAVX512(SB), NOSPLIT, $0-65
-	MOVQ n+0(FP), CX
-	MOVQ acc+8(FP), SI
-	MOVQ colSum+16(FP), R8
-	MOVQ bias+24(FP), R9
-	MOVQ scale+32(FP), R10
-	MOVQ res+40(FP), R11
-	MOVQ out+48(FP), DI
-	MOVQ k+56(FP), DX
-	MOVBQZX u8+64(FP), R12
+TEXT ·qEpilogueTileAVX512(SB), NOSPLIT, $0-8
+	MOVQ t+0(FP), BX
+	MOVQ 72(BX), R15
+	MOVQ 88(BX), R12
 
-	VPBROADCASTD 0(DX), Z20
-	VPBROADCASTD 4(DX), Z21
-	VBROADCASTSS 8(DX), Z22
-	VPBROADCASTD 12(DX), Z23
-	VBROADCASTSS 16(DX), Z24
-	VBROADCASTSS 20(DX), Z25
+	VPBROADCASTD 96(BX), Z20
+	VPBROADCASTD 100(BX), Z21
+	VBROADCASTSS 104(BX), Z22
+	VPBROADCASTD 108(BX), Z23
+	VBROADCASTSS 112(BX), Z24
+	VBROADCASTSS 116(BX), Z25
+
+	MOVQ 0(BX), R13
+	MOVQ 16(BX), R14
+	MOVQ 32(BX), DX
+
+row:
+	TESTQ R15, R15
+	JLE   done
+	MOVQ  R13, SI
+	MOVQ  R14, DI
+	MOVQ  DX, R11
+	MOVQ  48(BX), R8
+	MOVQ  56(BX), R9
+	MOVQ  64(BX), R10
+	MOVQ  80(BX), CX
 
 loop:
 	TESTQ CX, CX
-	JLE   done
+	JLE   nextrow
 	MOVL  $0xffff, AX
 	CMPQ  CX, $16
 	JGE   full
@@ -100,6 +112,19 @@ next:
 	ADDQ $64, R10
 	SUBQ $16, CX
 	JMP  loop
+
+nextrow:
+	// acc, out and res step by their row strides (in bytes), in registers:
+	// the arguments stay as Go wrote them.
+	ADDQ  8(BX), R13
+	ADDQ  24(BX), R14
+	TESTQ DX, DX
+	JZ    nores2
+	ADDQ  40(BX), DX
+
+nores2:
+	DECQ R15
+	JMP  row
 
 done:
 	VZEROUPPER

@@ -79,8 +79,7 @@ func asmQKernel(name, isaName string, mr, nr, kg, aw int, fn asmQFunc) QKernel {
 // hasAVX512BW: the vector epilogue loads bytes under a lane mask.
 var hasAVX512BW = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW)
 
-// qEpilogueConsts are a row epilogue's scalars in the layout
-// qEpilogueAVX512 reads.
+// qEpilogueConsts are an epilogue's scalars.
 type qEpilogueConsts struct {
 	aZero, rZero int32
 	rScale       float32
@@ -88,52 +87,101 @@ type qEpilogueConsts struct {
 	lo, hi       float32 // the u8 clamp less the zero point
 }
 
-// qEpilogueAVX512 is qRequantRowGo (u8) or qDequantRowGo (!u8) on n values,
-// sixteen lanes at a time (qepilogue_amd64.s). bias and res may be nil.
+// qTileArgs are qEpilogueTileAVX512's operands, in the layout its assembly
+// reads (offsets in the comments), which it never writes. Strides are in
+// bytes.
+type qTileArgs struct {
+	acc       unsafe.Pointer // 0
+	accStride int            // 8
+	out       unsafe.Pointer // 16
+	outStride int            // 24
+	res       unsafe.Pointer // 32: nil for none
+	resStride int            // 40
+	colSum    unsafe.Pointer // 48
+	bias      unsafe.Pointer // 56: nil for none
+	scale     unsafe.Pointer // 64
+	rows      int            // 72
+	cols      int            // 80
+	u8        int            // 88: 1 for a u8 output, 0 for float32
+	k         qEpilogueConsts // 96
+}
+
+// qEpilogueTileAVX512 runs the u8 or float32 epilogue over a tile
+// (qepilogue_amd64.s).
 //
 //go:noescape
-func qEpilogueAVX512(n int, acc *int32, colSum *int32, bias *int32, scale *float32, res *uint8, out unsafe.Pointer, k *qEpilogueConsts, u8 bool)
+func qEpilogueTileAVX512(t *qTileArgs)
 
-func (e *qRowEpilogue) consts() qEpilogueConsts {
-	return qEpilogueConsts{aZero: e.aZero, rZero: e.rZero, rScale: e.rScale, outZero: e.outZero,
-		lo: float32(int32(e.lo) - e.outZero), hi: float32(int32(e.hi) - e.outZero)}
+func consts(p *QParams) qEpilogueConsts {
+	return qEpilogueConsts{aZero: p.AZero, rZero: p.RZero, rScale: p.RScale, outZero: p.OutZero,
+		lo: float32(int32(p.Lo) - p.OutZero), hi: float32(int32(p.Hi) - p.OutZero)}
 }
 
-// qEpilogueArgs checks that every operand of e holds n values and returns
-// the pointers the assembly takes.
-func (e *qRowEpilogue) args(n int) (colSum, bias *int32, scale *float32, res *uint8) {
-	_, _ = e.colSum[n-1], e.scale[n-1]
-	if e.bias != nil {
-		_ = e.bias[n-1]
-		bias = &e.bias[0]
+// qFinishTile applies the epilogue to rows×cols sums of tile (leading
+// dimension ldt), which belong at rows i.., columns j.. of the output:
+// one assembly call for the tile where the CPU has AVX-512 BW.
+func qFinishTile(p *QParams, tile []int32, ldt, i, rows, j, cols int) {
+	if !hasAVX512BW || p.C32 != nil {
+		qFinishTileGo(p, tile, ldt, i, rows, j, cols)
+		return
 	}
-	if e.res != nil {
-		_ = e.res[n-1]
-		res = &e.res[0]
+	// The bounds the assembly relies on, checked here once.
+	_ = tile[(rows-1)*ldt+cols-1]
+	_, _ = p.B.colSum[j+cols-1], p.Scale[j+cols-1]
+	t := qTileArgs{acc: unsafe.Pointer(&tile[0]), accStride: 4 * ldt,
+		colSum: unsafe.Pointer(&p.B.colSum[j]), scale: unsafe.Pointer(&p.Scale[j]),
+		rows: rows, cols: cols, k: consts(p)}
+	last := (i+rows-1)*p.LDC + j + cols - 1
+	if p.CF != nil {
+		_ = p.CF[last]
+		t.out, t.outStride = unsafe.Pointer(&p.CF[i*p.LDC+j]), 4*p.LDC
+	} else {
+		_ = p.C[last]
+		t.out, t.outStride, t.u8 = unsafe.Pointer(&p.C[i*p.LDC+j]), p.LDC, 1
 	}
-	return &e.colSum[0], bias, &e.scale[0], res
+	if p.Bias != nil {
+		_ = p.Bias[j+cols-1]
+		t.bias = unsafe.Pointer(&p.Bias[j])
+	}
+	if p.Residual != nil {
+		_ = p.Residual[(i+rows-1)*p.LDR+j+cols-1]
+		t.res, t.resStride = unsafe.Pointer(&p.Residual[i*p.LDR+j]), p.LDR
+	}
+	qEpilogueTileAVX512(&t)
 }
 
+// qDequantRow and qRequantRow are the vector epilogue on one row, for the
+// tests against the Go ones.
 func qDequantRow(e *qRowEpilogue, acc []int32, out []float32) {
-	n := len(acc)
-	if !hasAVX512BW || n == 0 {
+	if !hasAVX512BW || len(acc) == 0 {
 		qDequantRowGo(e, acc, out)
 		return
 	}
-	_ = out[n-1]
-	k := e.consts()
-	colSum, bias, scale, res := e.args(n)
-	qEpilogueAVX512(n, &acc[0], colSum, bias, scale, res, unsafe.Pointer(&out[0]), &k, false)
+	qRowAVX512(e, acc, unsafe.Pointer(&out[:len(acc)][0]), 0)
 }
 
 func qRequantRow(e *qRowEpilogue, acc []int32, out []uint8) {
-	n := len(acc)
-	if !hasAVX512BW || n == 0 {
+	if !hasAVX512BW || len(acc) == 0 {
 		qRequantRowGo(e, acc, out)
 		return
 	}
-	_ = out[n-1]
-	k := e.consts()
-	colSum, bias, scale, res := e.args(n)
-	qEpilogueAVX512(n, &acc[0], colSum, bias, scale, res, unsafe.Pointer(&out[0]), &k, true)
+	qRowAVX512(e, acc, unsafe.Pointer(&out[:len(acc)][0]), 1)
+}
+
+func qRowAVX512(e *qRowEpilogue, acc []int32, out unsafe.Pointer, u8 int) {
+	n := len(acc)
+	_, _ = e.colSum[n-1], e.scale[n-1]
+	t := qTileArgs{acc: unsafe.Pointer(&acc[0]), out: out, colSum: unsafe.Pointer(&e.colSum[0]),
+		scale: unsafe.Pointer(&e.scale[0]), rows: 1, cols: n, u8: u8,
+		k: qEpilogueConsts{aZero: e.aZero, rZero: e.rZero, rScale: e.rScale, outZero: e.outZero,
+			lo: float32(int32(e.lo) - e.outZero), hi: float32(int32(e.hi) - e.outZero)}}
+	if e.bias != nil {
+		_ = e.bias[n-1]
+		t.bias = unsafe.Pointer(&e.bias[0])
+	}
+	if e.res != nil {
+		_ = e.res[n-1]
+		t.res = unsafe.Pointer(&e.res[0])
+	}
+	qEpilogueTileAVX512(&t)
 }

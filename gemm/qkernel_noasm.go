@@ -7,5 +7,9 @@ package gemm
 func archQKernels() []QKernel { return nil }
 
 // The epilogues are the Go ones.
+func qFinishTile(p *QParams, tile []int32, ldt, i, rows, j, cols int) {
+	qFinishTileGo(p, tile, ldt, i, rows, j, cols)
+}
+
 func qDequantRow(e *qRowEpilogue, acc []int32, out []float32) { qDequantRowGo(e, acc, out) }
 func qRequantRow(e *qRowEpilogue, acc []int32, out []uint8)   { qRequantRowGo(e, acc, out) }

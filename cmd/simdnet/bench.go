@@ -39,7 +39,8 @@ var benchTargets = map[string]func(args []string, stdout io.Writer) error{}
 func benchGEMM(args []string, stdout io.Writer) error {
 	fs := newFlags("bench gemm", "bench gemm [flags]", stdout)
 	threads := fs.Int("threads", 1, "goroutines per product (0: GOMAXPROCS)")
-	kernel := fs.String("kernel", "", "kernel ISA to time: generic, avx2, avx512, or all (default: the selected one)")
+	kernel := fs.String("kernel", "", "kernel ISA to time: generic, avx2, avx512 (with --int8: generic, avx2, avxvnni, avx512vnni), or all (default: the selected one)")
+	int8 := fs.Bool("int8", false, "time the int8 product (u8 × s8 → s32, requantized to u8) beside one core's measured int8 peak")
 	shapes := fs.String("shapes", "", "regular expression choosing shapes by name, e.g. 'square|b32'")
 	sweep := fs.Bool("sweep", false, "sweep MC, KC, NC on the first chosen shape and print the best for this CPU")
 	round := fs.Duration("round", 300*time.Millisecond, "minimum length of a timed round")
@@ -50,11 +51,17 @@ func benchGEMM(args []string, stdout io.Writer) error {
 	if err := firstError(noArgs(fs), intBetween("threads", *threads, 0, maxThreads), positiveDuration("round", *round)); err != nil {
 		return err
 	}
-	kerns, err := chooseKernels(*kernel)
+	list, err := chooseShapes(*shapes)
 	if err != nil {
 		return err
 	}
-	list, err := chooseShapes(*shapes)
+	if *int8 {
+		if *sweep {
+			return usagef("--sweep tunes the float kernels; it does not go with --int8")
+		}
+		return benchQGEMM(stdout, list, *kernel, *threads, *round, *asJSON)
+	}
+	kerns, err := chooseKernels(*kernel)
 	if err != nil {
 		return err
 	}
@@ -78,6 +85,59 @@ func benchGEMM(args []string, stdout io.Writer) error {
 		return json.NewEncoder(stdout).Encode(map[string]any{"bench": "gemm", "results": results})
 	}
 	return nil
+}
+
+// benchQGEMM is bench gemm --int8: GOPS per shape and int8 kernel, with the
+// share of the measured peak of the kernel's instructions.
+func benchQGEMM(stdout io.Writer, list []bench.Shape, isa string, threads int, round time.Duration, asJSON bool) error {
+	kerns, err := chooseQKernels(isa)
+	if err != nil {
+		return err
+	}
+	printMachine(stdout)
+	peaks := map[string]float64{}
+	for _, k := range kerns {
+		if g, ok := gemm.Int8PeakGOPS(k.ISA, 200*time.Millisecond); ok {
+			peaks[k.ISA] = g
+			fmt.Fprintf(stdout, "int8 peak of %s's instructions, one core: %.1f GOPS\n", k.Name, g)
+		}
+	}
+	fmt.Fprintf(stdout, "%-22s %6s %6s %6s  %-22s %7s %9s %6s\n", "shape", "M", "N", "K", "kernel", "threads", "GOPS", "peak")
+	var results []bench.QGEMMResult
+	for _, s := range list {
+		for _, k := range kerns {
+			r := bench.QGEMM(s, k, threads, round, peaks[k.ISA])
+			results = append(results, r)
+			share := "-"
+			if r.PeakShare > 0 {
+				share = fmt.Sprintf("%.0f%%", 100*r.PeakShare)
+			}
+			fmt.Fprintf(stdout, "%-22s %6d %6d %6d  %-22s %7d %9.1f %6s\n", s.Name, s.M, s.N, s.K, k.Name, threads, r.GOPS, share)
+		}
+	}
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"bench": "gemm-int8", "peaks": peaks, "results": results})
+	}
+	return nil
+}
+
+// chooseQKernels is chooseKernels for the int8 kernels.
+func chooseQKernels(isa string) ([]gemm.QKernel, error) {
+	switch isa {
+	case "":
+		return []gemm.QKernel{gemm.SelectedQ()}, nil
+	case "all":
+		return gemm.QKernels(), nil
+	}
+	k, ok := gemm.QKernelByISA(isa)
+	if !ok {
+		var have []string
+		for _, k := range gemm.QKernels() {
+			have = append(have, k.ISA)
+		}
+		return nil, usagef("--kernel %q is not an int8 kernel available on this CPU/build (have %s, or all)", isa, strings.Join(have, ", "))
+	}
+	return []gemm.QKernel{k}, nil
 }
 
 // chooseShapes picks the shapes --shapes names (all when empty).
