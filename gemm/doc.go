@@ -32,6 +32,17 @@
 // internal/vec's AVX2 routine on the tile the kernel has just stored. Both
 // ways compute the same bits.
 //
+// The int8 product (RunQ, qgemm.go) multiplies u8 activations by s8 weights
+// packed once (PackS8), exactly in int32, and requantizes to u8 or
+// dequantizes to float32 in the epilogue (zero points, per-column scales,
+// bias, a u8 residual, a clamp for ReLU/ReLU6). Its kernels run only the k
+// loop too, in groups of four k values a 32-bit lane (VPDPBUSD:
+// qgemm12x32AVX512VNNI, qgemm6x16AVXVNNI) or two (qgemm6x16AVX2, on values
+// widened to 16 bits so that nothing saturates), each with its Go twin
+// (qkernelGo); the driver (qdriver.go) packs B over its whole depth, so
+// there is no KC loop, and reads A in place where it can. The environment
+// variable SIMDNET_QKERNEL=generic|avx2|avxvnni|avx512vnni forces one.
+//
 // Programmer errors (negative sizes, short slices, small leading dimensions)
 // panic with a message naming the argument, as reference BLAS does.
 package gemm

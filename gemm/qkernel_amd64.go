@@ -91,18 +91,18 @@ type qEpilogueConsts struct {
 // reads (offsets in the comments), which it never writes. Strides are in
 // bytes.
 type qTileArgs struct {
-	acc       unsafe.Pointer // 0
-	accStride int            // 8
-	out       unsafe.Pointer // 16
-	outStride int            // 24
-	res       unsafe.Pointer // 32: nil for none
-	resStride int            // 40
-	colSum    unsafe.Pointer // 48
-	bias      unsafe.Pointer // 56: nil for none
-	scale     unsafe.Pointer // 64
-	rows      int            // 72
-	cols      int            // 80
-	u8        int            // 88: 1 for a u8 output, 0 for float32
+	acc       unsafe.Pointer  // 0
+	accStride int             // 8
+	out       unsafe.Pointer  // 16
+	outStride int             // 24
+	res       unsafe.Pointer  // 32: nil for none
+	resStride int             // 40
+	colSum    unsafe.Pointer  // 48
+	bias      unsafe.Pointer  // 56: nil for none
+	scale     unsafe.Pointer  // 64
+	rows      int             // 72
+	cols      int             // 80
+	u8        int             // 88: 1 for a u8 output, 0 for float32
 	k         qEpilogueConsts // 96
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register("kernels", "CPU features and the GEMM kernels this machine runs", runKernels)
+	register("kernels", "CPU features and the GEMM kernels (float and int8) this machine runs", runKernels)
 }
 
 func runKernels(args []string, stdout io.Writer) error {
@@ -33,6 +33,16 @@ func runKernels(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, " %s %s\n", mark, k.String())
 	}
 	fmt.Fprintln(stdout, "(* = selected; SIMDNET_KERNEL=generic|avx2|avx512 forces one)")
+	fmt.Fprintln(stdout, "int8 kernels (u8 × s8 → s32, fastest last):")
+	selQ := gemm.SelectedQ()
+	for _, k := range gemm.QKernels() {
+		mark := " "
+		if k.Name == selQ.Name {
+			mark = "*"
+		}
+		fmt.Fprintf(stdout, " %s %s\n", mark, k.String())
+	}
+	fmt.Fprintln(stdout, "(* = selected; SIMDNET_QKERNEL=generic|avx2|avxvnni|avx512vnni forces one)")
 	return nil
 }
 
@@ -40,7 +50,7 @@ func runKernels(args []string, stdout io.Writer) error {
 func printMachine(w io.Writer) {
 	c := cpuid.CPU
 	var feats []string
-	for _, f := range []cpuid.FeatureID{cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VNNI} {
+	for _, f := range []cpuid.FeatureID{cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VNNI, cpuid.AVXVNNI} {
 		if c.Supports(f) {
 			feats = append(feats, f.String())
 		}
