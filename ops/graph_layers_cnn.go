@@ -87,6 +87,14 @@ func (g *Graph) Reshape(x *Node, target ...int) *Node {
 	}, x)
 }
 
+// Slice keeps [start, stop) of one axis of each sample (Keras's axis
+// counting: 3 is an image's channels).
+func (g *Graph) Slice(x *Node, axis, start, stop int) *Node {
+	return g.layer("Slice", "", func(name string) (Layer, error) {
+		return &Slice{Name: name, Axis: axis, Start: start, Stop: stop}, nil
+	}, x)
+}
+
 // Permute reorders each sample's axes; dims is a permutation of 1..rank.
 func (g *Graph) Permute(x *Node, dims ...int) *Node {
 	return g.layer("Permute", "", func(name string) (Layer, error) {

@@ -59,6 +59,11 @@ func structureCases(t *testing.T, rng *rand.Rand) []layerCase {
 		{&GlobalAveragePooling2D{Name: "gap_keepdims", Keepdims: true}, []Shape{{5, 3, 7}}, 15},
 		{&GlobalMaxPooling2D{Name: "gmp_keepdims", Keepdims: true}, []Shape{{5, 3, 7}}, 1},
 		{&Dropout{Name: "dropout_inference", Rate: 0.5}, []Shape{{5, 3}}, 1},
+		{&Slice{Name: "slice_channels", Axis: 3, Start: 2, Stop: 5}, []Shape{{5, 3, 7}}, 1},
+		{&Slice{Name: "slice_last", Axis: -1, Start: 0, Stop: 3}, []Shape{{5, 3, 6}}, 1},
+		{&Slice{Name: "slice_height", Axis: 1, Start: 1, Stop: 4}, []Shape{{5, 3, 2}}, 1},
+		{&Slice{Name: "slice_width_all", Axis: 2, Start: 0, Stop: 3}, []Shape{{5, 3, 2}}, 1},
+		{&Slice{Name: "slice_features", Axis: 1, Start: 4, Stop: 5}, []Shape{{6}}, 1},
 	}
 }
 

@@ -6,6 +6,19 @@ func init() {
 		l := &Reshape{Name: s.Name, TargetShape: Shape(s.intList("target_shape"))}
 		return l, s.Err()
 	})
+	RegisterLayer("Slice", func(s *LayerSpec) (Layer, error) {
+		in := s.Input(-1)
+		l := &Slice{Name: s.Name, Axis: s.Int("axis"), Start: s.Int("start"), Stop: s.Int("stop")}
+		if err := s.Err(); err != nil {
+			return nil, err
+		}
+		if in != nil {
+			if _, err := l.OutputShape(in); err != nil {
+				s.Fail("%v", err)
+			}
+		}
+		return l, s.Err()
+	})
 	RegisterLayer("Permute", func(s *LayerSpec) (Layer, error) {
 		s.Input(-1)
 		l := &Permute{Name: s.Name, Dims: s.intList("dims")}
@@ -35,3 +48,8 @@ func (l *Reshape) KerasConfig() map[string]any {
 
 // KerasConfig returns Permute's dims.
 func (l *Permute) KerasConfig() map[string]any { return map[string]any{"dims": l.Dims} }
+
+// KerasConfig returns Slice's axis and range.
+func (l *Slice) KerasConfig() map[string]any {
+	return map[string]any{"axis": l.Axis, "start": l.Start, "stop": l.Stop}
+}

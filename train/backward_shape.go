@@ -7,7 +7,7 @@ import (
 )
 
 // The backward passes of the layers that move or scale values without
-// weights: Reshape, Permute, Dropout, SpatialDropout2D, Rescaling,
+// weights: Reshape, Permute, Slice, Dropout, SpatialDropout2D, Rescaling,
 // Normalization, and the ReLU layers.
 
 func init() {
@@ -17,6 +17,7 @@ func init() {
 		}
 	}})
 	register[*ops.Permute](layerTraining{backward: permuteBackward})
+	register[*ops.Slice](layerTraining{backward: sliceBackward})
 	register[*ops.Dropout](layerTraining{backward: func(c *backwardCtx) {
 		dropoutBackward(c.nd.Layer.(*ops.Dropout), c)
 	}})
@@ -63,6 +64,34 @@ func permuteBackward(c *backwardCtx) {
 	if c.accum[0] {
 		maskedCopy(dx, dst, nil, true)
 	}
+}
+
+// sliceBackward puts the gradient back where the slice took its values
+// from; the rest of the input gets none.
+func sliceBackward(c *backwardCtx) {
+	dx := c.dx[0]
+	if dx == nil {
+		return
+	}
+	l := c.nd.Layer.(*ops.Slice)
+	outer, width, offset, stride := l.SliceRuns(c.in[0].Shape[1:])
+	rows := c.in[0].Shape[0] * outer
+	accum := c.accum[0]
+	parallel.For(rows, parallel.Grain(stride), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			src := c.dy[r*width : (r+1)*width]
+			dst := dx[r*stride : (r+1)*stride]
+			if accum {
+				for i, v := range src {
+					dst[offset+i] += v
+				}
+				continue
+			}
+			clear(dst[:offset])
+			copy(dst[offset:offset+width], src)
+			clear(dst[offset+width:])
+		}
+	})
 }
 
 // dropoutBackward multiplies the gradient by the mask the forward drew.

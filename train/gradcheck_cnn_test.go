@@ -92,6 +92,15 @@ var cnnLayerCases = []layerCase{
 	{name: "concatenate_width", in: []int{3, 4, 2}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		return g.Concatenate(2, g.Conv2D(x, ops.Conv2DConfig{Filters: 2, KernelSize: [2]int{1, 1}}), x)
 	}},
+	{name: "shufflenet_split", in: []int{3, 3, 6}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
+		// ShuffleNetV2's unit: half the channels pass, half go through a
+		// convolution, and the halves are joined again; the slice of the
+		// height checks another axis.
+		kept := g.Slice(x, 3, 0, 3)
+		y := g.Conv2D(g.Slice(x, 3, 3, 6), ops.Conv2DConfig{Filters: 3, KernelSize: [2]int{1, 1}})
+		z := g.Concatenate(-1, kept, y)
+		return g.Add(g.Slice(z, 1, 1, 3), g.Slice(x, 1, 0, 2))
+	}},
 	{name: "channel_shuffle", in: []int{3, 3, 6}, batch: 2, build: func(g *ops.Graph, x *ops.Node) *ops.Node {
 		y := g.Conv2D(x, ops.Conv2DConfig{Filters: 6, KernelSize: [2]int{1, 1}})
 		y = g.Reshape(y, 3, 3, 2, 3)
