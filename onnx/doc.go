@@ -41,8 +41,11 @@
 // flatten an image), Transpose between NCHW and NHWC, Concat on the
 // channels, Pad with zeros on H and W, Gemm, MatMul with a constant
 // matrix, Softmax and LayerNormalization on the last axis, Identity,
-// Dropout, Constant, ConstantOfShape, Shape, Gather, Cast, Slice (of
-// constants). SupportedOperators lists them.
+// Dropout, Constant, ConstantOfShape, Shape, Gather, Cast, Slice and
+// Split (of constants, and of computed tensors along any axis but the
+// batch with step 1, as ops.Slice layers), and ShuffleNet's channel
+// shuffle: Reshape of an image to N×g×C/g×H×W, Transpose(0, 2, 1, 3, 4)
+// and Reshape back (lower_slice.go). SupportedOperators lists them.
 //
 // # Constant folding
 //

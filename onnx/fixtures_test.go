@@ -67,7 +67,8 @@ func maxRelDiff(got, want *ops.Tensor) float64 {
 }
 
 var smallFixtures = []string{"tiny_resnet_op13", "tiny_resnet_op17", "flatten_head_op11", "flatten_head_op17",
-	"tiny_mobilenet_v2_op13", "tiny_mobilenet_v3_op13", "tiny_mobilenet_v3_op17", "tiny_efficientnet_op17", "tiny_convnext_op17"}
+	"tiny_mobilenet_v2_op13", "tiny_mobilenet_v3_op13", "tiny_mobilenet_v3_op17", "tiny_efficientnet_op17", "tiny_convnext_op17",
+	"tiny_shufflenet_op11", "tiny_shufflenet_op13"}
 
 // TestFixturesMatchPyTorch runs the committed models through the graph and
 // the compiled plan and compares with PyTorch's logits.

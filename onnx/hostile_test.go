@@ -380,3 +380,66 @@ func TestHostileFolding(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitAndSlice runs Split and Slice of computed tensors along the
+// channels and the height of an image (ShuffleNetV2's chunk, negative and
+// clamped bounds) against direct indexing of the input.
+func TestSplitAndSlice(t *testing.T) {
+	mp := modelProto(13, tensorInfo("x", dtFloat, "N", 4, 3, 3), tensorInfo("y", dtFloat, "N", 3, 2, 3),
+		[]*onnxpb.TensorProto{intInit("sizes", 1, 3), intInit("s0", -2), intInit("e0", 1<<40), intInit("a1", 1),
+			intInit("s1", 0), intInit("e1", 2), intInit("a2", 2)},
+		node("Relu", "relu", []string{"x"}, []string{"r"}),
+		node("Split", "split", []string{"r", "sizes"}, []string{"p", "q"}, intAttr("axis", 1)),
+		node("Slice", "channels", []string{"q", "s0", "e0", "a1"}, []string{"q2"}),
+		node("Concat", "concat", []string{"p", "q2"}, []string{"c"}, intAttr("axis", 1)),
+		node("Slice", "rows", []string{"c", "s1", "e1", "a2"}, []string{"y"}))
+	m, err := LoadBytes("slice.onnx", marshal(t, mp), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ops.NewTensor(2, 4, 3, 3)
+	for k := range x.Data {
+		x.Data[k] = float32(k%11) - 3
+	}
+	y, err := m.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Output channel 0 is input channel 0; 1 and 2 are input channels 2, 3.
+	src := []int{0, 2, 3}
+	for n := range 2 {
+		for c := range 3 {
+			for h := range 2 {
+				for w := range 3 {
+					want := max(x.Data[((n*4+src[c])*3+h)*3+w], 0)
+					if got := y.Data[((n*3+c)*2+h)*3+w]; got != want {
+						t.Fatalf("y[%d][%d][%d][%d] = %v, want %v", n, c, h, w, got, want)
+					}
+				}
+			}
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		edit func(g *onnxpb.GraphProto)
+		want string
+	}{
+		{"sizes", func(g *onnxpb.GraphProto) { g.Initializer[0] = intInit("sizes", 2, 3) }, `node "split" (Split): split sizes [2 3] add to 5, axis 1 has 4 values`},
+		{"outputs", func(g *onnxpb.GraphProto) { g.Initializer[0] = intInit("sizes", 1, 1, 2) }, `3 split sizes for 2 outputs`},
+		{"step", func(g *onnxpb.GraphProto) {
+			g.Initializer = append(g.Initializer, intInit("st", 2))
+			g.Node[2].Input = append(g.Node[2].Input, "st")
+		}, `"channels" (Slice, opset 13): step 2`},
+		{"empty", func(g *onnxpb.GraphProto) { g.Initializer[5] = intInit("e1", 0) }, `"rows" (Slice, opset 13): an empty slice`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := proto.Clone(mp).(*onnxpb.ModelProto)
+			tc.edit(bad.Graph)
+			_, err := LoadBytes("bad.onnx", marshal(t, bad), Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.onnx") {
+				t.Fatalf("error %v, want one naming bad.onnx and %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -27,6 +27,9 @@ type value struct {
 	// the file's own order: an image transposed to N×H×W×C, which is
 	// simdnet's NHWC already (ConvNeXt's blocks work on it).
 	plain bool
+	// grouped marks a rank-5 N×A×B×H×W value: an image whose channel
+	// axis a reshape split in two, stored as (H, W, A, B) (lower_slice.go).
+	grouped bool
 	// gelu is a stage of the erf form of GELU, 0.5·x·(1 + erf(x/√2)),
 	// as exporters spell it out: 1 after x/√2, 2 after Erf, 3 after + 1,
 	// 4 after x·(...). Such values have no node until the last Mul.
@@ -192,6 +195,18 @@ func (l *lowerer) node(n *onnxpb.NodeProto) error {
 		}
 		return l.define(n, v)
 	}
+	if n.GetOpType() == "Split" && !allConst {
+		outs, err := l.split(n, a, in)
+		var ue *unsupportedErr
+		switch {
+		case errors.As(err, &ue):
+			l.unsupported = append(l.unsupported, Unsupported{Node: n.GetName(), OpType: n.GetOpType(), Opset: l.opset, Reason: ue.reason})
+			return l.define(n, &value{broken: true})
+		case err != nil:
+			return &Error{File: l.file, Node: ref, Msg: err.Error()}
+		}
+		return l.defineEach(n, outs)
+	}
 	var out *value
 	switch {
 	case n.GetOpType() == "Constant":
@@ -259,6 +274,21 @@ func (l *lowerer) define(n *onnxpb.NodeProto, v *value) error {
 			return &Error{File: l.file, Node: nodeRef(n.GetName(), n.GetOpType()), Msg: fmt.Sprintf("output %q is already defined", o)}
 		}
 		l.vals[o] = v
+	}
+	return nil
+}
+
+// defineEach binds each output of a node with several (Split) to its own
+// value.
+func (l *lowerer) defineEach(n *onnxpb.NodeProto, vals []*value) error {
+	for k, o := range n.GetOutput() {
+		if o == "" {
+			continue
+		}
+		if _, dup := l.vals[o]; dup {
+			return &Error{File: l.file, Node: nodeRef(n.GetName(), n.GetOpType()), Msg: fmt.Sprintf("output %q is already defined", o)}
+		}
+		l.vals[o] = vals[k]
 	}
 	return nil
 }

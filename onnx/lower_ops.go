@@ -123,6 +123,8 @@ func (l *lowerer) lowerOp(n *onnxpb.NodeProto, a attrs, in []*value) (*value, er
 		return l.squeeze(n, op, x, axes)
 	case "Reshape":
 		return l.reshape(n, a, in)
+	case "Slice":
+		return l.slice(n, in)
 	case "Pad":
 		return l.pad(n, in)
 	case "Gemm":
@@ -747,6 +749,10 @@ func (l *lowerer) reshapeTo(n *onnxpb.NodeProto, x *value, dims []int) (*value, 
 	switch {
 	case slices.Equal(dims, x.shape[1:]):
 		return x, nil
+	case x.isImage() && len(x.n.Shape) == 3 && len(dims) == 4 && dims[0]*dims[1] == x.shape[1] && dims[2] == x.shape[2] && dims[3] == x.shape[3]:
+		return l.groupChannels(n, x, dims[0], dims[1])
+	case x.grouped && len(dims) == 3 && dims[0] == x.shape[1]*x.shape[2] && dims[1] == x.shape[3] && dims[2] == x.shape[4]:
+		return l.mergeChannels(n, x)
 	case len(dims) == 1:
 		return l.flatten(n, x)
 	case x.isImage() && x.shape[2] == 1 && x.shape[3] == 1 && len(dims) > 0 && dims[0] == x.shape[1] && sampleLen(append([]int{-1}, dims...)) == x.shape[1]:
@@ -1026,6 +1032,8 @@ func (l *lowerer) transpose(a attrs, x *value) (*value, error) {
 		return &value{n: x.n, shape: []int{-1, x.shape[3], x.shape[1], x.shape[2]}, nonneg: x.nonneg}, nil
 	case len(x.shape) == 2 && slices.Equal(perm, []int64{0, 1}):
 		return x, nil
+	case x.grouped && slices.Equal(perm, []int64{0, 2, 1, 3, 4}):
+		return l.swapGroups(x)
 	}
 	return nil, unsupported("perm %v of shape %v (only NCHW↔NHWC of an image) needs ops' Permute on the file's layout", perm, x.shape)
 }

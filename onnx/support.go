@@ -57,6 +57,7 @@ var operators = map[string]opSpec{
 	"Squeeze":            {"axes", nil},
 	"Concat":             {"axis", nil},
 	"Slice":              {"", nil},
+	"Split":              {"axis split num_outputs", nil},
 	"Pad":                {"mode pads value", checkPad},
 	"Transpose":          {"perm", nil},
 	"LayerNormalization": {"axis epsilon stash_type", nil},

@@ -137,6 +137,12 @@ def tiny_convnext():
     return ConvNeXt([C(16, 32, 1), C(32, None, 1)], stochastic_depth_prob=0.0, layer_scale=0.5, num_classes=10)
 
 
+def tiny_shufflenet():
+    """torchvision's ShuffleNetV2 with narrow stages: channel Split (its
+    chunk), Concat and the channel shuffle (Reshape, Transpose, Reshape)."""
+    return torchvision.models.ShuffleNetV2([1, 2, 1], [8, 16, 32, 48, 64], num_classes=10)
+
+
 def export(model, x, path, opset, dynamic=True, keep_bn=False):
     """keep_bn keeps BatchNormalization nodes (TrainingMode.PRESERVE on a
     model in eval mode) instead of letting the exporter fold them into the
@@ -168,6 +174,8 @@ def small(outdir):
         ("tiny_mobilenet_v3_op17", tiny_mobilenet_v3, (2, 3, 32, 32), 17),
         ("tiny_efficientnet_op17", tiny_efficientnet, (2, 3, 32, 32), 17),
         ("tiny_convnext_op17", tiny_convnext, (2, 3, 32, 32), 17),
+        ("tiny_shufflenet_op11", tiny_shufflenet, (2, 3, 32, 32), 11),
+        ("tiny_shufflenet_op13", tiny_shufflenet, (2, 3, 33, 35), 13),
     ]
     only = os.environ.get("FIXTURES")
     for k, (name, cls, shape, opset) in enumerate(specs):
