@@ -4,6 +4,9 @@
 #   bench/compare.sh gemm     SGEMM GFLOPS per shape vs OpenBLAS (1 and 2 threads), and the FMA peak
 #   bench/compare.sh resnet   ResNet50 inference vs ONNX Runtime and PyTorch (1 and 2 threads)
 #   bench/compare.sh train    seconds per SIGNS epoch vs PyTorch (1 and 2 threads)
+#   bench/compare.sh onnx     torchvision's resnet50, mobilenet_v2 and efficientnet_b0 (224×224, random
+#                             weights) from the same .onnx files vs ONNX Runtime (batch 1 and ONNX_BATCH,
+#                             default 32; 1 and 2 threads), and the Go peers gonnx and onnx-go at batch 1
 # The machine may be shared: the rounds (ROUNDS, default 3) alternate the two
 # sides and each keeps its best figure, and
 # only ratios measured together mean anything.
@@ -124,5 +127,70 @@ for t in (1, 2):
 print("(ratio above 1 means simdnet is faster)")
 PY
   ;;
-*) echo "usage: bench/compare.sh gemm|resnet|train" >&2; exit 2 ;;
+onnx)
+  models=${ONNX_MODELS:-resnet50,mobilenet_v2,efficientnet_b0}
+  dir=${ONNX_DIR:-/tmp/simdnet-onnx224}
+  big=${ONNX_BATCH:-32}
+  work=${ANCHORS_WORK:-/tmp/anchors}
+  mkdir -p "$dir"
+  for m in ${models//,/ }; do
+    [ -f "$dir/${m}_op13.onnx" ] || $py onnx/testdata/make_fixtures.py --full "$dir" --models "$m" --opsets 13 >/dev/null
+  done
+  if [ ! -d "$work/ort/node_modules/onnxruntime-node" ]; then
+    mkdir -p "$work/ort" && (cd "$work/ort" && npm init -y >/dev/null && npm install --ignore-scripts onnxruntime-node@1.30.0 >/dev/null 2>&1)
+  fi
+  for r in $(seq "$rounds"); do
+    for m in ${models//,/ }; do
+      f="$dir/${m}_op13.onnx"
+      for t in 1 2; do
+        "$tmp/simdnet" bench --model "$f" --batch "1,$big" --threads $t --json | tail -1 > "$tmp/ours_${m}_${t}_$r.json"
+        for b in 1 "$big"; do
+          ORT_NODE="$work/ort/node_modules/onnxruntime-node" node "$anchors/ort_model_bench.js" "$f" "$b" $t 224 >> "$tmp/ort.txt"
+        done
+      done
+    done
+  done
+  # The Go peers, once, at batch 1 on one thread: they are far slower, or
+  # cannot load the files at all (each says why).
+  for p in gonnx onnxgo; do
+    (cd bench/onnxpeers/$p && go build -o "$tmp/peer-$p" .)
+    for m in ${models//,/ }; do
+      "$tmp/peer-$p" --batch 1 --threads 1 --rounds 1 --budget 30s "$dir/${m}_op13.onnx" >> "$tmp/peers.jsonl" || true
+    done
+  done
+  $py - "$tmp" "$rounds" "$models" "$big" <<'PY'
+import json, re, sys
+tmp, rounds, models, big = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(","), int(sys.argv[4])
+ort = {}
+for m, b, t, ms in re.findall(r"ort (\S+)_op13\.onnx batch=(\d+) threads=(\d+): ([\d.]+) ms/batch", open(f"{tmp}/ort.txt").read()):
+    key = (m, int(t), int(b))
+    ort[key] = min(ort.get(key, float("inf")), float(ms))
+ours = {}
+for m in models:
+    for t in (1, 2):
+        for r in range(1, rounds + 1):
+            for res in json.load(open(f"{tmp}/ours_{m}_{t}_{r}.json"))["results"]:
+                key = (m, t, res["batch"])
+                ours[key] = min(ours.get(key, float("inf")), res["ms_per_batch"])
+print(f"best of {rounds} alternating rounds; 224×224 inputs, the same opset-13 file for both")
+print(f"{'model':<16} {'threads':>7} {'batch':>5} | {'simdnet ms':>10} {'ORT ms':>9} {'ratio':>6} | {'simdnet img/s':>13} {'ORT img/s':>9}")
+for m in models:
+    for t in (1, 2):
+        for b in (1, big):
+            o, s = ort.get((m, t, b)), ours.get((m, t, b))
+            if not o or not s: continue
+            print(f"{m:<16} {t:>7} {b:>5} | {s:10.2f} {o:9.2f} {o/s:6.2f} | {b*1000/s:13.1f} {b*1000/o:9.1f}")
+print("(ratio = ORT time / simdnet time: above 1 means simdnet is faster)")
+print("\nGo peers, batch 1, one thread:")
+for line in open(f"{tmp}/peers.jsonl"):
+    p = json.loads(line)
+    m = p["file"].split("/")[-1].replace("_op13.onnx", "")
+    s = ours.get((m, 1, 1))
+    if "error" in p:
+        print(f"  {p['engine']:<26} {m:<16} fails: {p['error'][:120]}")
+    else:
+        print(f"  {p['engine']:<26} {m:<16} {p['ms']:10.1f} ms ({p['ms']/s:.1f}× simdnet's time)" if s else f"  {p['engine']:<26} {m:<16} {p['ms']:10.1f} ms")
+PY
+  ;;
+*) echo "usage: bench/compare.sh gemm|resnet|train|onnx" >&2; exit 2 ;;
 esac
