@@ -26,7 +26,7 @@ func runConvert(args []string, stdout io.Writer) error {
 		return err
 	}
 	if fs.NArg() != 2 {
-		return usagef("want two files, in.h5 (or in.onnx) and out.safetensors; got %d arguments", fs.NArg())
+		return usagef("want two files, in.h5 and out.safetensors; got %d arguments (in.onnx converts too)", fs.NArg())
 	}
 	in, out := fs.Arg(0), fs.Arg(1)
 	if isONNXFile(in) {
