@@ -33,6 +33,7 @@ func runRun(args []string, stdout io.Writer) error {
 	input := fs.String("input", "", "the input batch, a .npy file in the model's layout: (N, C, H, W) for an ONNX image model, (N, H, W, C) for a simdnet model; any numeric dtype, read as float32")
 	output := fs.String("output", "", "where to write the output batch as .npy")
 	dtype := fs.String("dtype", "f4", "element type of the output: f4 (float32) or f8 (float64)")
+	logits := fs.Bool("logits", false, "leave out the output layer's softmax: write logits")
 	threads := fs.Int("threads", 0, "threads (GOMAXPROCS and goroutines per product); 0: all cores")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -68,7 +69,7 @@ func runRun(args []string, stdout io.Writer) error {
 	if *threads > 0 {
 		runtime.GOMAXPROCS(*threads)
 	}
-	forward, inShape, closePlan, err := compileForRun(mf, sample)
+	forward, inShape, closePlan, err := compileForRun(mf, sample, plan.Options{Logits: *logits})
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func runRun(args []string, stdout io.Writer) error {
 // the model's own layout. For an ONNX file whose declared sample shape is
 // not the input's, the file is lowered again with the input's shape, so
 // that an error then names what the network cannot do at that size.
-func compileForRun(mf modelFlags, sample []int) (forward func(*ops.Tensor) (*ops.Tensor, error), inShape []int, closePlan func() error, err error) {
+func compileForRun(mf modelFlags, sample []int, opts plan.Options) (forward func(*ops.Tensor) (*ops.Tensor, error), inShape []int, closePlan func() error, err error) {
 	lm, err := mf.open(nil)
 	if err != nil {
 		return nil, nil, nil, err
@@ -122,13 +123,13 @@ func compileForRun(mf modelFlags, sample []int) (forward func(*ops.Tensor) (*ops
 			}
 			om = lm.ONNX
 		}
-		p, err := om.Compile(plan.Options{})
+		p, err := om.Compile(opts)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("compiling %s: %w", *mf.path, err)
 		}
 		return p.Forward, om.InputShape(), p.Close, nil
 	}
-	p, err := plan.Compile(lm.Graph, plan.Options{})
+	p, err := plan.Compile(lm.Graph, opts)
 	lm.Close()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("compiling %s: %w", *mf.path, err)

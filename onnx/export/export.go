@@ -66,6 +66,10 @@ type Options struct {
 	InputName, OutputName string
 	// Producer is the file's producer_name; "simdnet" when empty.
 	Producer string
+	// Logits leaves out the output layer's softmax (a Dense's activation
+	// or an Activation layer), as plan.Options.Logits does, so the file
+	// gives the logits.
+	Logits bool
 }
 
 // Error is what Marshal returns for a graph it cannot write.
@@ -743,6 +747,9 @@ func (e *exporter) batchNorm(n *ops.Node, l *ops.BatchNormalization) error {
 // activation applies f to tensor x of per-sample rank rank (softmax runs
 // on the channels of an image, axis 1 in NCHW, else on the last axis).
 func (e *exporter) activation(n *ops.Node, f ops.ActFunc, x, name string, rank int) (string, error) {
+	if f == ops.Softmax && e.opts.Logits && n == e.g.OutputNode() {
+		return x, nil
+	}
 	hardSigmoid := func(alpha, beta float32) string {
 		return e.emit("HardSigmoid", name+"_hardsigmoid", []string{x}, floatAttr("alpha", alpha), floatAttr("beta", beta))
 	}

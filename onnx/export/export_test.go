@@ -117,6 +117,27 @@ func TestResNet(t *testing.T) {
 			randomizeBN(g, 3)
 			roundTrip(t, g, Options{}, 1e-5)
 			roundTrip(t, g, Options{FoldBatchNorm: true, Opset: 17}, 1e-5)
+			// Logits: the reloaded file gives the graph's logits.
+			data, err := Marshal(g, Options{Logits: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := onnx.LoadBytes("logits.onnx", data, onnx.Options{ChannelsLast: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := input(g.InputNode().Shape, 2, 5)
+			want, err := g.Logits(x, ops.Inference)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.Forward(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := relDiff(got.Data, want.Data); d > 1e-5 {
+				t.Errorf("logits: %.3g", d)
+			}
 		})
 	}
 }
