@@ -27,7 +27,7 @@ const runChunk = 32
 // checked against another.
 func runRun(args []string, stdout io.Writer) error {
 	fs := newFlags("run", "run --model M --input x.npy --output y.npy [flags]", stdout)
-	path := fs.String("model", "model.safetensors", "model file: simdnet .safetensors, training checkpoint, ONNX (.onnx), or bare Keras-named safetensors weights (then with --arch, --classes)")
+	path := fs.String("model", "model.safetensors", "model file: simdnet .safetensors, training checkpoint, ONNX (.onnx), or bare Keras-named safetensors weights (then with --arch and --classes; the input's shape is the tensor's)")
 	arch := fs.String("arch", "", "for bare weights: the architecture")
 	classes := fs.String("classes", "", "for bare weights: the number of classes, or their names comma-separated")
 	input := fs.String("input", "", "the input batch, a .npy file in the model's layout: (N, C, H, W) for an ONNX image model, (N, H, W, C) for a simdnet model; any numeric dtype, read as float32")
@@ -66,6 +66,10 @@ func runRun(args []string, stdout io.Writer) error {
 		return usagef("--input %s holds an empty batch (shape %v)", *input, x.Shape)
 	}
 	sample := x.Shape[1:]
+	if len(sample) == 3 && !isONNXFile(*path) && isBareWeights(*path) {
+		// Bare weights take their input shape from the tensor.
+		noInput = fmt.Sprintf("%dx%dx%d", sample[0], sample[1], sample[2])
+	}
 	if *threads > 0 {
 		runtime.GOMAXPROCS(*threads)
 	}

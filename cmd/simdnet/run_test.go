@@ -157,6 +157,16 @@ func TestRunSimdnetModel(t *testing.T) {
 	if d := relDiff(got.Data, want.Data); d > 1e-5 {
 		t.Errorf("max |run − Graph.Forward| / max = %.3g", d)
 	}
+	// Bare weights: --arch and --classes, the shape from the tensor.
+	bare := stripMetadata(t, model)
+	yb := filepath.Join(t.TempDir(), "yb.npy")
+	if code, _, e := run(t, "run", "--model", bare, "--arch", "resnet8", "--classes", "2", "--input", xs, "--output", yb); code != 0 {
+		t.Fatalf("bare weights: status %d, %s", code, e)
+	}
+	if b, err := npy.ReadFile(yb); err != nil || relDiff(b.Data, want.Data) > 1e-5 {
+		t.Fatalf("bare weights: %v %v", b, err)
+	}
+	runUsage(t, "(missing --arch, --classes)", "run", "--model", bare, "--input", xs, "--output", yb)
 	runUsage(t, "but the model takes (32, 32, 3) (N, H, W, C)", "run", "--model", model, "--input", writeNpy(t, ops.NewTensor(1, 3, 32, 32)), "--output", y)
 	runUsage(t, "want --input x.npy and --output y.npy", "run", "--model", model, "--input", xs)
 	runUsage(t, "--dtype", "run", "--model", model, "--input", xs, "--output", y, "--dtype", "i4")
