@@ -3,6 +3,7 @@
 //                                                   batch in [0, 1), both layouts) and DIR/ort.npy, ONNX
 //                                                   Runtime's output for x_nchw
 //   node export_ort.js diff A.npy B.npy TOL         prints max |A − B| / max |B|; exits 1 above TOL
+//                                                   (an N×C×H×W A is compared with an N×H×W×C B)
 const fs = require('fs');
 const ortPath = process.env.ORT_NODE || '/tmp/ort/node_modules/onnxruntime-node';
 
@@ -40,7 +41,7 @@ async function run(model, dir, n, c, h, w) {
     nhwc[(b * h * w + p) * c + ch] = nchw[(b * c + ch) * h * w + p];
   writeNpy(`${dir}/x_nchw.npy`, [n, c, h, w], nchw);
   writeNpy(`${dir}/x_nhwc.npy`, [n, h, w, c], nhwc);
-  const sess = await ort.InferenceSession.create(model, {intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all'});
+  const sess = await ort.InferenceSession.create(model, {intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: process.env.ORT_OPT || 'all'});
   const feeds = {};
   feeds[sess.inputNames[0]] = new ort.Tensor('float32', nchw, [n, c, h, w]);
   const r = await sess.run(feeds);
@@ -50,6 +51,14 @@ async function run(model, dir, n, c, h, w) {
 
 function diff(a, b, tol) {
   const x = readNpy(a), y = readNpy(b);
+  const [n, c, h, w] = x.shape;
+  if (x.shape.length === 4 && [n, h, w, c].join() === y.shape.join() && x.shape.join() !== y.shape.join()) {
+    // An image output: ONNX's NCHW against simdnet's NHWC.
+    const t = new Float32Array(y.data.length);
+    for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let p = 0; p < h * w; p++)
+      t[(b * c + ch) * h * w + p] = y.data[(b * h * w + p) * c + ch];
+    y.data = t; y.shape = x.shape;
+  }
   if (x.shape.join() !== y.shape.join()) throw new Error(`shapes differ: ${x.shape} vs ${y.shape}`);
   let d = 0, m = 0;
   for (let i = 0; i < y.data.length; i++) {

@@ -4,6 +4,8 @@
 # max |ORT − simdnet| / max |simdnet| for the model's output (probabilities) and its logits
 # (export --logits, run --logits), and fails above 1e-5.
 # Usage: bench/export_ort.sh MODEL.safetensors [BATCH]       (BATCH default 4)
+#   EXPORT_FLAGS="--fold-bn --opset 17" adds export flags; ORT_OPT=disabled|basic|extended|all
+#   (default all) sets ONNX Runtime's graph optimisations.
 #   e.g. a SIGNS training: simdnet train --epochs 2 --out /tmp/signs.safetensors
 # Needs node and onnxruntime-node (npm install --ignore-scripts onnxruntime-node@1.30.0 in
 # /tmp/ort, or ORT_NODE=path/to/node_modules/onnxruntime-node).
@@ -19,7 +21,7 @@ status=0
 for variant in probabilities logits; do
   flag=""
   [ "$variant" = logits ] && flag=--logits
-  line=$("$tmp/simdnet" export $flag "$model" "$tmp/m.onnx")
+  line=$("$tmp/simdnet" export $flag ${EXPORT_FLAGS:-} "$model" "$tmp/m.onnx")
   # "wrote …: opset 13, input (N, C, H, W), output …"
   read -r c h w <<<"$(sed -E 's/.*input \(N, ([0-9]+), ([0-9]+), ([0-9]+)\).*/\1 \2 \3/' <<<"$line")"
   node "$root/bench/export_ort.js" run "$tmp/m.onnx" "$tmp" "$batch" "$c" "$h" "$w"
