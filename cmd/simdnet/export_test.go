@@ -113,3 +113,50 @@ func toNCHWTensor(x *ops.Tensor) *ops.Tensor {
 	}
 	return y
 }
+
+// TestConvertExportMatchesPyTorch: every committed ONNX model, converted to
+// a simdnet model file and exported back to ONNX, still gives PyTorch's
+// outputs through simdnet run: the exporter's layouts, weights and
+// operators against an independent reference.
+func TestConvertExportMatchesPyTorch(t *testing.T) {
+	for _, name := range []string{"tiny_resnet_op13", "tiny_resnet_op17", "flatten_head_op11", "flatten_head_op17",
+		"tiny_mobilenet_v2_op13", "tiny_mobilenet_v3_op13", "tiny_mobilenet_v3_op17", "tiny_efficientnet_op17", "tiny_convnext_op17"} {
+		t.Run(name, func(t *testing.T) {
+			model, in, want := onnxFixture(t, name)
+			dir := t.TempDir()
+			st, re := filepath.Join(dir, "m.safetensors"), filepath.Join(dir, "re.onnx")
+			if code, _, e := run(t, "convert", model, st); code != 0 {
+				t.Fatal(e)
+			}
+			x := writeNpy(t, in)
+			for _, flags := range [][]string{{"--opset", "17"}, {"--opset", "17", "--fold-bn"}} {
+				if code, _, e := run(t, append(append([]string{"export"}, flags...), st, re)...); code != 0 {
+					t.Fatalf("export %v: %s", flags, e)
+				}
+				y := filepath.Join(dir, "y.npy")
+				if code, _, e := run(t, "run", "--model", re, "--input", x, "--output", y); code != 0 {
+					t.Fatal(e)
+				}
+				got, err := npy.ReadFile(y)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got.Shape, []int(want.Shape)) {
+					t.Fatalf("shape %v, want %v", got.Shape, want.Shape)
+				}
+				if d := relDiff(got.Data, want.Data); d > 1e-4 {
+					t.Errorf("export %v: max |re-exported − PyTorch| / max |PyTorch| = %.3g", flags, d)
+				}
+			}
+		})
+	}
+	// At opset 13 a LayerNormalization has no operator: refused by name.
+	model, _, _ := onnxFixture(t, "tiny_convnext_op17")
+	st := filepath.Join(t.TempDir(), "cn.safetensors")
+	if code, _, e := run(t, "convert", model, st); code != 0 {
+		t.Fatal(e)
+	}
+	if code, _, e := run(t, "export", st, filepath.Join(t.TempDir(), "cn.onnx")); code != 1 || !strings.Contains(e, "(LayerNormalization): LayerNormalization is an ONNX operator from opset 17") {
+		t.Fatalf("convnext at opset 13: status %d, stderr %q", code, e)
+	}
+}

@@ -29,7 +29,9 @@
 // GELU in its erf form, softmax); ReLU (max_value, negative_slope without
 // a threshold) and LeakyReLU; MaxPooling2D and AveragePooling2D (same or
 // explicit padding, ceil mode, count_include_pad); ZeroPadding2D as Pad;
-// GlobalAveragePooling2D and GlobalMaxPooling2D; Flatten; Dense as Gemm;
+// GlobalAveragePooling2D and GlobalMaxPooling2D; Flatten; Dense as Gemm
+// (on an image's channels, as a 1×1 Conv); LayerNormalization over the
+// last axis (opset 17 and later);
 // Add, Subtract, Multiply (broadcasting a (1, 1, C) tensor, as
 // squeeze-and-excitation does); Concatenate; Rescaling; Dropout and
 // SpatialDropout2D (removed). A graph with any other layer gives an *Error
@@ -434,6 +436,8 @@ func (e *exporter) node(n *ops.Node) error {
 		}
 		e.set(n, y)
 		return nil
+	case *ops.LayerNormalization:
+		return e.layerNorm(n, l)
 	case *ops.Dropout, *ops.SpatialDropout2D:
 		e.vals[n] = e.vals[n.Inputs[0]] // inference: the identity
 		return nil
@@ -441,7 +445,7 @@ func (e *exporter) node(n *ops.Node) error {
 	return layerErr(n, "has no ONNX form in this exporter (it writes %s)", supported)
 }
 
-const supported = "Conv2D, DepthwiseConv2D, SeparableConv2D, BatchNormalization, Activation, ReLU, LeakyReLU, MaxPooling2D, AveragePooling2D, ZeroPadding2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Dense, Add, Subtract, Multiply, Concatenate, Rescaling, Dropout, SpatialDropout2D"
+const supported = "Conv2D, DepthwiseConv2D, SeparableConv2D, BatchNormalization, LayerNormalization (opset 17 and later), Activation, ReLU, LeakyReLU, MaxPooling2D, AveragePooling2D, ZeroPadding2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Dense, Add, Subtract, Multiply, Concatenate, Rescaling, Dropout, SpatialDropout2D"
 
 // image checks that node n's input k is an H×W×C image.
 func image(n *ops.Node, k int) (ops.Shape, error) {
@@ -892,8 +896,11 @@ func (e *exporter) flatten(n *ops.Node) error {
 
 func (e *exporter) dense(n *ops.Node, l *ops.Dense) error {
 	s := n.Inputs[0].Shape
+	if len(s) == 3 {
+		return e.denseImage(n, l)
+	}
 	if len(s) != 1 {
-		return layerErr(n, "input shape %v, want a vector (Dense on the last axis of a larger sample has no export here)", s)
+		return layerErr(n, "input shape %v, want a vector or an (H, W, C) image", s)
 	}
 	src := e.vals[n.Inputs[0]]
 	if src == nil {
@@ -986,5 +993,88 @@ func (e *exporter) concat(n *ops.Node, l *ops.Concatenate) error {
 		ins = append(ins, x)
 	}
 	e.set(n, e.emit("Concat", n.Name(), ins, intAttr("axis", axis)))
+	return nil
+}
+
+// layerNorm exports LayerNormalization over the last axis: of a vector
+// directly, of an image (its channels) between Transposes to NHWC and
+// back, as PyTorch's ConvNeXt exports it. ONNX has it from opset 17.
+func (e *exporter) layerNorm(n *ops.Node, l *ops.LayerNormalization) error {
+	if e.opts.Opset < 17 {
+		return layerErr(n, "LayerNormalization is an ONNX operator from opset 17; export with opset 17 or later")
+	}
+	rank := len(n.Shape)
+	if a := l.Axis; a != 0 && a != -1 && a != rank {
+		return layerErr(n, "axis %d: only the last axis has an export", a)
+	}
+	if rank != 1 && rank != 3 {
+		return layerErr(n, "input shape %v, want (H, W, C) or (C)", n.Inputs[0].Shape)
+	}
+	x, err := e.in(n, 0)
+	if err != nil {
+		return err
+	}
+	c := n.Shape[rank-1]
+	gamma, beta := make([]float32, c), make([]float32, c)
+	for k := range gamma {
+		gamma[k] = 1
+	}
+	if l.Gamma != nil {
+		v, err := paramValues(n, l.Gamma, c)
+		if err != nil {
+			return err
+		}
+		copy(gamma, v)
+	}
+	if l.Beta != nil {
+		v, err := paramValues(n, l.Beta, c)
+		if err != nil {
+			return err
+		}
+		copy(beta, v)
+	}
+	eps := l.Epsilon
+	if eps == 0 {
+		eps = ops.DefaultLNEpsilon
+	}
+	name := n.Name()
+	if rank == 3 {
+		x = e.emit("Transpose", name+"_nhwc", []string{x}, intsAttr("perm", 0, 2, 3, 1))
+	}
+	dims := []int64{int64(c)}
+	y := e.emit("LayerNormalization", name+"_ln", []string{x, e.floats(name+"/gamma", dims, gamma), e.floats(name+"/beta", dims, beta)},
+		intAttr("axis", -1), floatAttr("epsilon", eps))
+	if rank == 3 {
+		y = e.emit("Transpose", name+"_nchw", []string{y}, intsAttr("perm", 0, 3, 1, 2))
+	}
+	e.set(n, y)
+	return nil
+}
+
+// denseImage exports a Dense on the channels of an image (ConvNeXt's
+// pointwise layers) as the 1×1 Conv it is.
+func (e *exporter) denseImage(n *ops.Node, l *ops.Dense) error {
+	x, err := e.in(n, 0)
+	if err != nil {
+		return err
+	}
+	in, units := n.Inputs[0].Shape[2], l.Units
+	kernel, err := paramValues(n, l.Kernel, in*units)
+	if err != nil {
+		return err
+	}
+	inputs := []string{x, e.floats(n.Name()+"/kernel", []int64{int64(units), int64(in), 1, 1}, convWeights(kernel, 1, 1, in, units))}
+	if l.Bias != nil {
+		b, err := paramValues(n, l.Bias, units)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, e.floats(n.Name()+"/bias", []int64{int64(units)}, b))
+	}
+	y := e.emit("Conv", n.Name()+"_conv1x1", inputs, intsAttr("kernel_shape", 1, 1))
+	if y, err = e.activation(n, l.Activation, y, n.Name(), 3); err != nil {
+		return err
+	}
+	e.set(n, y)
 	return nil
 }

@@ -266,3 +266,33 @@ func TestRefused(t *testing.T) {
 		t.Fatalf("left %v", ents)
 	}
 }
+
+// TestLayerNormAndPointwiseDense: ConvNeXt's channel LayerNormalization
+// and Dense on an image's channels, at opset 17; refused at 13.
+func TestLayerNormAndPointwiseDense(t *testing.T) {
+	g := ops.NewGraph(4)
+	x := g.Input("img", 6, 5, 4)
+	x = g.Conv2D(x, ops.Conv2DConfig{Name: "c", Filters: 8, KernelSize: [2]int{3, 3}, Padding: ops.Same})
+	x = g.LayerNormalization(x, ops.LayerNormConfig{Name: "ln", Epsilon: 1e-6})
+	x = g.Dense(x, ops.DenseConfig{Name: "pw", Units: 12, Activation: ops.GELU})
+	x = g.Dense(x, ops.DenseConfig{Name: "pw2", Units: 8})
+	x = g.GlobalAveragePooling2D(x)
+	x = g.LayerNormalization(x, ops.LayerNormConfig{Name: "ln_vec"})
+	g.SetOutput(x)
+	if err := g.Build(); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, l := range g.Layers() {
+		if ln, ok := l.(*ops.LayerNormalization); ok {
+			for k := range ln.Gamma.Value {
+				ln.Gamma.Value[k] = float32(0.5 + r.Float64())
+				ln.Beta.Value[k] = float32(r.NormFloat64())
+			}
+		}
+	}
+	roundTrip(t, g, Options{Opset: 17}, 1e-5)
+	if _, err := Marshal(g, Options{}); err == nil || !strings.Contains(err.Error(), "opset 17") {
+		t.Fatalf("LayerNormalization at opset 13: %v", err)
+	}
+}
