@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/simdnet/simdnet/models"
+	"github.com/simdnet/simdnet/ops"
 	"github.com/simdnet/simdnet/resnet"
 	"github.com/simdnet/simdnet/weights"
 	"github.com/simdnet/simdnet/weights/safetensors"
@@ -72,7 +73,8 @@ func runConvert(args []string, stdout io.Writer) error {
 // convertONNX writes an ONNX file's network, lowered onto simdnet's layers
 // (NHWC, weights transposed, the Gemm after a Flatten permuted), as a
 // simdnet model file: it then loads like any other, takes N×H×W×C batches,
-// and gives the file's own output (logits, where the file gives them).
+// and gives the file's output, with a softmax after a classifier's logits
+// as every simdnet model file has (run --logits leaves it out).
 func convertONNX(in, out, arch, input, classes string, f16 bool, stdout io.Writer) error {
 	if err := firstError(existingArg("in.onnx", in), outputArg("out.safetensors", out)); err != nil {
 		return err
@@ -88,9 +90,18 @@ func convertONNX(in, out, arch, input, classes string, f16 bool, stdout io.Write
 	if err != nil {
 		return err
 	}
-	opts := []weights.SaveOption{weights.WithMeta(map[string]string{
-		"onnx.source": filepath.Base(in), "onnx.producer": m.ONNX.Producer, "onnx.opset": fmt.Sprint(m.ONNX.Opset),
-	})}
+	meta := map[string]string{"onnx.source": filepath.Base(in), "onnx.producer": m.ONNX.Producer, "onnx.opset": fmt.Sprint(m.ONNX.Opset)}
+	if g := m.Graph; len(g.OutputNode().Shape) == 1 && !endsInSoftmax(g) {
+		// simdnet's model files give probabilities (Model.Predict reads
+		// them so): a classifier's logits get a softmax, which
+		// run --logits and plan.Options.Logits leave out again.
+		g.SetOutput(g.Apply(&ops.Activation{Name: "simdnet_softmax", Func: ops.Softmax}, g.OutputNode()))
+		if err := g.Build(); err != nil {
+			return fmt.Errorf("%s: adding the output softmax: %w", in, err)
+		}
+		meta["onnx.softmax_added"] = "true"
+	}
+	opts := []weights.SaveOption{weights.WithMeta(meta)}
 	if m.Classes != nil {
 		opts = append(opts, weights.WithClasses(m.Classes...))
 	}
@@ -100,6 +111,10 @@ func convertONNX(in, out, arch, input, classes string, f16 bool, stdout io.Write
 	if err := weights.Save(out, m.Graph, opts...); err != nil {
 		return fmt.Errorf("writing %s from %s: %w", out, in, err)
 	}
-	fmt.Fprintf(stdout, "wrote %s: %s's network in NHWC, input %v, output %v per sample\n", out, in, m.Graph.InputNode().Shape, m.Graph.OutputNode().Shape)
+	soft := ""
+	if meta["onnx.softmax_added"] != "" {
+		soft = ", probabilities (a softmax added after the file's logits)"
+	}
+	fmt.Fprintf(stdout, "wrote %s: %s's network in NHWC, input %v, output %v per sample%s\n", out, in, m.Graph.InputNode().Shape, m.Graph.OutputNode().Shape, soft)
 	return nil
 }

@@ -129,7 +129,7 @@ func TestConvertExportMatchesPyTorch(t *testing.T) {
 				t.Fatal(e)
 			}
 			x := writeNpy(t, in)
-			for _, flags := range [][]string{{"--opset", "17"}, {"--opset", "17", "--fold-bn"}} {
+			for _, flags := range [][]string{{"--opset", "17", "--logits"}, {"--opset", "17", "--fold-bn", "--logits"}} {
 				if code, _, e := run(t, append(append([]string{"export"}, flags...), st, re)...); code != 0 {
 					t.Fatalf("export %v: %s", flags, e)
 				}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/simdnet/simdnet"
 	"github.com/simdnet/simdnet/internal/npy"
 	"github.com/simdnet/simdnet/onnx"
 	"github.com/simdnet/simdnet/ops"
@@ -44,13 +46,13 @@ func TestConvertONNX(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Meta["onnx.source"] != name+".onnx" {
+			if m.Meta["onnx.source"] != name+".onnx" || m.Meta["onnx.softmax_added"] != "true" {
 				t.Errorf("meta %v", m.Meta)
 			}
 			m.Close()
 			x := writeNpy(t, nchwToNHWC(in))
 			y := filepath.Join(t.TempDir(), "y.npy")
-			if code, _, e := run(t, "run", "--model", st, "--input", x, "--output", y); code != 0 {
+			if code, _, e := run(t, "run", "--logits", "--model", st, "--input", x, "--output", y); code != 0 {
 				t.Fatalf("run: status %d, stderr %s", code, e)
 			}
 			got, err := npy.ReadFile(y)
@@ -61,12 +63,52 @@ func TestConvertONNX(t *testing.T) {
 				t.Fatalf("shape %v, want %v", got.Shape, want.Shape)
 			}
 			if d := relDiff(got.Data, want.Data); d > 1e-4 {
-				t.Errorf("converted file: max |run − PyTorch| / max |PyTorch| = %.3g", d)
+				t.Errorf("converted file: max |run --logits − PyTorch| / max |PyTorch| = %.3g", d)
+			}
+			// Without --logits: the softmax of PyTorch's logits, as a
+			// simdnet model file gives.
+			if code, _, e := run(t, "run", "--model", st, "--input", x, "--output", y); code != 0 {
+				t.Fatalf("run: status %d, stderr %s", code, e)
+			}
+			probs, err := npy.ReadFile(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := want.Shape[1]
+			soft := slices.Clone(want.Data)
+			for b := range want.Shape[0] {
+				softmax(soft[b*k : (b+1)*k])
+			}
+			if d := relDiff(probs.Data, soft); d > 1e-4 {
+				t.Errorf("converted file: probabilities differ from PyTorch's softmax by %.3g", d)
 			}
 		})
 	}
 	model := filepath.Join(onnxTestdata, "tiny_resnet_op13.onnx")
 	dir := t.TempDir()
+	// simdnet.Load reads the converted file like any model file: Predict's
+	// probabilities add up to 1.
+	conv := filepath.Join(dir, "loaded.safetensors")
+	if code, _, e := run(t, "convert", model, conv); code != 0 {
+		t.Fatal(e)
+	}
+	sm, err := simdnet.Load(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, img := writePNG(t, 40, 30)
+	preds, err := sm.Predict(img)
+	sm.Close()
+	if err != nil || len(preds) != 10 {
+		t.Fatalf("Predict: %v, %d classes", err, len(preds))
+	}
+	sum := 0.0
+	for _, p := range preds {
+		sum += float64(p.Probability)
+	}
+	if math.Abs(sum-1) > 1e-5 {
+		t.Errorf("the converted file's probabilities add up to %v", sum)
+	}
 	f32, f16 := filepath.Join(dir, "a.safetensors"), filepath.Join(dir, "b.safetensors")
 	names := "a,b,c,d,e,f,g,h,i,j"
 	if code, _, e := run(t, "convert", "--classes", names, model, f32); code != 0 {

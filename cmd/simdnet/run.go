@@ -71,7 +71,7 @@ func runRun(args []string, stdout io.Writer) error {
 		noInput = fmt.Sprintf("%dx%dx%d", sample[0], sample[1], sample[2])
 	}
 	if *threads > 0 {
-		runtime.GOMAXPROCS(*threads)
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads)) // as before, once done (tests run commands in-process)
 	}
 	forward, inShape, closePlan, err := compileForRun(mf, sample, plan.Options{Logits: *logits})
 	if err != nil {
