@@ -31,7 +31,7 @@ func init() {
 func benchInference(args []string, stdout io.Writer) error {
 	fs := newFlags("bench resnet50", "bench [resnet50] [--arch A --input HxWxC --classes N | --model M] [flags]", stdout)
 	af := addArchFlags(fs)
-	model := fs.String("model", "", "time this model file's network instead of --arch (bare safetensors weights: with --arch, --input, --classes)")
+	model := fs.String("model", "", "time this model file's network instead of --arch: simdnet .safetensors, ONNX (.onnx; --input HxWxC sets its image size), or bare safetensors weights with --arch, --input, --classes")
 	batches := fs.String("batch", "1,32", "comma-separated batch sizes")
 	threads := fs.Int("threads", 0, "threads (GOMAXPROCS and goroutines per product); 0: all cores")
 	round := fs.Duration("round", time.Second, "minimum length of a timed round")
@@ -140,15 +140,7 @@ func benchGraph(fs *flag.FlagSet, af archFlags, model string) (*ops.Graph, strin
 		}
 		return g, cfg.Arch, err
 	}
-	given := func(name, value string) *string {
-		if !flagSet(fs, name) {
-			value = ""
-		}
-		return &value
-	}
-	mf := modelFlags{path: &model, arch: given("arch", *af.arch), input: given("input", *af.input),
-		classes: given("classes", strconv.Itoa(*af.classes))}
-	m, err := mf.load()
+	m, err := openWithArchFlags(fs, af, model)
 	if err != nil {
 		return nil, "", err
 	}
@@ -157,6 +149,22 @@ func benchGraph(fs *flag.FlagSet, af archFlags, model string) (*ops.Graph, strin
 		name = filepath.Base(model)
 	}
 	return m.Graph, name, m.Close()
+}
+
+// openWithArchFlags reads --model for a command whose --arch, --input and
+// --classes otherwise choose a fresh network: given with --model, they
+// describe bare weights (or, --input, an ONNX file's image size), as
+// modelFlags' do.
+func openWithArchFlags(fs *flag.FlagSet, af archFlags, model string) (*loadedModel, error) {
+	given := func(name, value string) *string {
+		if !flagSet(fs, name) {
+			value = ""
+		}
+		return &value
+	}
+	mf := modelFlags{path: &model, arch: given("arch", *af.arch), input: given("input", *af.input),
+		classes: given("classes", strconv.Itoa(*af.classes))}
+	return mf.open(nil)
 }
 
 // maxBenchBytes bounds what one timed batch allocates: the plan's arena

@@ -1,6 +1,7 @@
 // Command simdnet runs the Keras ResNet50 tutorial's workflow on a CPU:
 // inspect the network, train it on SIGNS, evaluate, predict your own photos,
-// convert Keras weights, and measure speed.
+// convert Keras weights, and measure speed; and run, summarise, time,
+// convert and export ONNX files, on NumPy .npy tensors (simdnet run).
 //
 // Usage:
 //
@@ -78,7 +79,7 @@ func exitStatus(err error) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "simdnet: ResNet inference and training on the CPU, in Go.")
+	fmt.Fprintln(w, "simdnet: CNN inference and training on the CPU, in Go; simdnet model files and ONNX files.")
 	fmt.Fprintln(w, "\nUsage: simdnet <command> [flags]\n\nCommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {

@@ -57,13 +57,30 @@ func (a archFlags) build() (*ops.Graph, error) {
 }
 
 func runSummary(args []string, stdout io.Writer) error {
-	fs := newFlags("summary", "summary [--arch A] [--input HxWxC] [--classes N]", stdout)
+	fs := newFlags("summary", "summary [--arch A] [--input HxWxC] [--classes N] | --model M", stdout)
 	af := addArchFlags(fs)
+	model := fs.String("model", "", "summarise this model file's network instead of --arch: simdnet .safetensors, ONNX (.onnx, as lowered onto simdnet's layers, in NHWC), or bare weights with --arch, --input, --classes")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
 		return err
+	}
+	if *model != "" {
+		if err := existingFile("model", *model); err != nil {
+			return err
+		}
+		m, err := openWithArchFlags(fs, af, *model)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		if m.ONNX != nil {
+			om := m.ONNX
+			fmt.Fprintf(stdout, "ONNX file %s: opset %d, producer %q, input %q %v, output %q %v (per sample, the file's layout)\n",
+				*model, om.Opset, om.Producer, om.InputName, ops.Shape(om.InputShape()), om.OutputName, ops.Shape(om.OutputShape()))
+		}
+		return m.Graph.Summary(stdout)
 	}
 	g, err := af.build()
 	if err != nil {
