@@ -35,6 +35,11 @@ type value struct {
 	// 4 after x·(...). Such values have no node until the last Mul.
 	gelu     int
 	geluBase *value
+	// siluBase is set on a Sigmoid(x) whose only reader is x·Sigmoid(x):
+	// the value has no node, and that Mul becomes one SiLU of x, which the
+	// planner fuses into the convolution before it (EfficientNet exports
+	// its SiLU so).
+	siluBase *value
 }
 
 func (v *value) flatCHW() bool { return v.chw != [3]int{} }
@@ -206,6 +211,9 @@ func (l *lowerer) node(n *onnxpb.NodeProto) error {
 			return &Error{File: l.file, Node: ref, Msg: err.Error()}
 		}
 		return l.defineEach(n, outs)
+	}
+	if v := l.siluStep(n, in); v != nil {
+		return l.define(n, v)
 	}
 	var out *value
 	switch {

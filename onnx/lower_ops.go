@@ -1098,6 +1098,36 @@ func (l *lowerer) layerNorm(n *onnxpb.NodeProto, a attrs, in []*value) (*value, 
 //
 // and lowers the whole chain to one GELU activation at its last node. It
 // returns nil, nil for a node that is not part of such a chain.
+// siluStep recognizes SiLU written out as x·Sigmoid(x): the Sigmoid, when
+// its only reader is that Mul, gets no node of its own, and the Mul is a
+// Swish activation of x. It returns nil for any other node.
+func (l *lowerer) siluStep(n *onnxpb.NodeProto, in []*value) *value {
+	switch n.GetOpType() {
+	case "Sigmoid":
+		if len(in) != 1 || in[0] == nil || in[0].c != nil || in[0].gelu > 0 {
+			return nil
+		}
+		r := l.readers[n.GetOutput()[0]]
+		if len(r) != 1 || r[0].GetOpType() != "Mul" || len(r[0].GetInput()) != 2 {
+			return nil
+		}
+		a, b := r[0].GetInput()[0], r[0].GetInput()[1]
+		out := n.GetOutput()[0]
+		if x := n.GetInput()[0]; a == x && b == out || a == out && b == x {
+			return &value{siluBase: in[0], shape: in[0].shape}
+		}
+	case "Mul":
+		if len(in) == 2 && in[0] != nil && in[1] != nil {
+			for k, v := range in {
+				if v.siluBase != nil && in[1-k] == v.siluBase {
+					return l.activation(n, v.siluBase, ops.Swish)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 func (l *lowerer) geluStep(n *onnxpb.NodeProto, in []*value) (*value, error) {
 	op := n.GetOpType()
 	var lazy, other *value
