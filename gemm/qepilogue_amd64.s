@@ -129,3 +129,118 @@ nores2:
 done:
 	VZEROUPPER
 	RET
+
+// func qEpilogueTileAVX2(t *qTileArgs)
+//
+// qEpilogueTileAVX512 on AVX2 alone, eight lanes at a time: t.cols must be
+// a multiple of 8 (the caller finishes the last cols%8 columns in Go, since
+// AVX2 has no byte masks). Same operations in the same order, so the same
+// bits. u8 results are packed with VPSHUFB (byte 0 of each lane, in order
+// within each 128-bit half) and the halves joined with VPUNPCKLDQ.
+//
+// Registers: BX the arguments; R15 rows left; R13, R14, DX the row of acc,
+// out and res (0: none); CX values left in the row; SI acc, DI out, R11 res
+// at the current value; R8 colSum, R9 bias (0: none), R10 scale; R12 u8;
+// Y8-Y13 aZero, rZero, rScale, outZero, lo, hi broadcast; Y14 the byte
+// shuffle.
+//
+// Requires: AVX2
+TEXT ·qEpilogueTileAVX2(SB), NOSPLIT, $0-8
+	MOVQ t+0(FP), BX
+	MOVQ 72(BX), R15
+	MOVQ 88(BX), R12
+
+	VPBROADCASTD 96(BX), Y8
+	VPBROADCASTD 100(BX), Y9
+	VBROADCASTSS 104(BX), Y10
+	VPBROADCASTD 108(BX), Y11
+	VBROADCASTSS 112(BX), Y12
+	VBROADCASTSS 116(BX), Y13
+	VMOVDQU      ·qPackBytes(SB), Y14
+
+	MOVQ 0(BX), R13
+	MOVQ 16(BX), R14
+	MOVQ 32(BX), DX
+
+row2:
+	TESTQ R15, R15
+	JLE   done2
+	MOVQ  R13, SI
+	MOVQ  R14, DI
+	MOVQ  DX, R11
+	MOVQ  48(BX), R8
+	MOVQ  56(BX), R9
+	MOVQ  64(BX), R10
+	MOVQ  80(BX), CX
+
+loop2:
+	CMPQ    CX, $8
+	JL      nextrow2
+	VMOVDQU (SI), Y0
+	VMOVDQU (R8), Y1
+	VPMULLD Y8, Y1, Y1
+	VPSUBD  Y1, Y0, Y0
+	TESTQ   R9, R9
+	JZ      nobias2
+	VPADDD  (R9), Y0, Y0
+	ADDQ    $32, R9
+
+nobias2:
+	VCVTDQ2PS Y0, Y0
+	VMULPS    (R10), Y0, Y0
+	TESTQ     R11, R11
+	JZ        nores2b
+	VPMOVZXBD (R11), Y1
+	VPSUBD    Y9, Y1, Y1
+	VCVTDQ2PS Y1, Y1
+	VMULPS    Y10, Y1, Y1
+	VADDPS    Y1, Y0, Y0
+	ADDQ      $8, R11
+
+nores2b:
+	TESTQ   R12, R12
+	JNZ     requant2
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	JMP     next2
+
+requant2:
+	VMAXPS       Y12, Y0, Y0
+	VMINPS       Y13, Y0, Y0
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       Y11, Y0, Y0
+	VPSHUFB      Y14, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPUNPCKLDQ   X1, X0, X0
+	MOVQ         X0, (DI)
+	ADDQ         $8, DI
+
+next2:
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R10
+	SUBQ $8, CX
+	JMP  loop2
+
+nextrow2:
+	ADDQ  8(BX), R13
+	ADDQ  24(BX), R14
+	TESTQ DX, DX
+	JZ    nores2c
+	ADDQ  40(BX), DX
+
+nores2c:
+	DECQ R15
+	JMP  row2
+
+done2:
+	VZEROUPPER
+	RET
+
+// qPackBytes picks byte 0 of each 32-bit lane into the low four bytes of
+// each 128-bit half (the rest zero).
+DATA ·qPackBytes+0(SB)/8, $0x808080800c080400
+DATA ·qPackBytes+8(SB)/8, $0x8080808080808080
+DATA ·qPackBytes+16(SB)/8, $0x808080800c080400
+DATA ·qPackBytes+24(SB)/8, $0x8080808080808080
+GLOBL ·qPackBytes(SB), RODATA|NOPTR, $32

@@ -178,7 +178,22 @@ func qShapes(kern QKernel) (ms, ns, ks []int) {
 	return
 }
 
+// withEachQEpilogue runs f under every int8 epilogue this CPU has (Go,
+// AVX2, AVX-512), restoring the selected one after.
+func withEachQEpilogue(t *testing.T, f func(t *testing.T)) {
+	saved := qEpilogue
+	defer func() { qEpilogue = saved }()
+	for _, e := range qEpilogues() {
+		qEpilogue = e
+		t.Run(fmt.Sprintf("epilogue%d", e), f)
+	}
+}
+
 func TestRunQEveryKernelMatchesReference(t *testing.T) {
+	withEachQEpilogue(t, testRunQEveryKernel)
+}
+
+func testRunQEveryKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, kern := range QKernels() {
 		ms, ns, ks := qShapes(kern)
@@ -362,7 +377,9 @@ func TestPackS8Layout(t *testing.T) {
 // The vector epilogues against the Go ones, on rows of every length up to
 // a few vectors, with and without bias and residual, at clamps and with
 // values far past the u8 range.
-func TestQEpilogueRows(t *testing.T) {
+func TestQEpilogueRows(t *testing.T) { withEachQEpilogue(t, testQEpilogueRows) }
+
+func testQEpilogueRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for n := 1; n <= 70; n++ {
 		for trial := 0; trial < 8; trial++ {

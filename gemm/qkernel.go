@@ -45,6 +45,10 @@ type QKernel struct {
 	// multiple of KGroup, which saves packing it; only kernels with
 	// AWidth 1 can.
 	inPlace bool
+	// epilogue is the vector epilogue that goes with the kernel's ISA
+	// (qkernel_amd64.go), so that a ymm kernel is timed with the epilogue
+	// of the machines it is for.
+	epilogue int
 }
 
 // qMicroKernel computes an MR×NR tile of exact int32 sums from an A strip
@@ -103,7 +107,7 @@ func qkernelGo(k *QKernel, groups int, a []uint8, aRS, aKS int, b []int8, c []in
 // genericQKernel is the portable int8 kernel: the Go twin on a 4×16 tile
 // in VNNI's layout, which any build runs.
 func genericQKernel() QKernel {
-	k := QKernel{Name: "qgemm4x16Go", ISA: "generic", MR: 4, NR: 16, KGroup: 4, AWidth: 1, inPlace: true}
+	k := QKernel{Name: "qgemm4x16Go", ISA: "generic", MR: 4, NR: 16, KGroup: 4, AWidth: 1, inPlace: true, epilogue: bestQEpilogue()}
 	k.MC = qBlockRows(k.MR)
 	kp := &k
 	k.fn = func(groups int, a []uint8, aRS, aKS int, b []int8, c []int32) {

@@ -43,13 +43,13 @@ func qgemm12x32AVX512VNNI(groups int, a *uint8, aRS, aKS int, b *int8, c *int32)
 func archQKernels() []QKernel {
 	var ks []QKernel
 	if hasAVX2Int8 {
-		ks = append(ks, asmQKernel("qgemm6x16AVX2", "avx2", 6, 16, 2, 2, qgemm6x16AVX2))
+		ks = append(ks, asmQKernel("qgemm6x16AVX2", "avx2", 6, 16, 2, 2, qEpiAVX2, qgemm6x16AVX2))
 	}
 	if hasAVXVNNI {
-		ks = append(ks, asmQKernel("qgemm6x16AVXVNNI", "avxvnni", 6, 16, 4, 1, qgemm6x16AVXVNNI))
+		ks = append(ks, asmQKernel("qgemm6x16AVXVNNI", "avxvnni", 6, 16, 4, 1, qEpiAVX2, qgemm6x16AVXVNNI))
 	}
 	if hasAVX512VNNI {
-		ks = append(ks, asmQKernel("qgemm12x32AVX512VNNI", "avx512vnni", 12, 32, 4, 1, qgemm12x32AVX512VNNI))
+		ks = append(ks, asmQKernel("qgemm12x32AVX512VNNI", "avx512vnni", 12, 32, 4, 1, bestQEpilogue(), qgemm12x32AVX512VNNI))
 	}
 	return ks
 }
@@ -60,8 +60,8 @@ type asmQFunc func(groups int, a *uint8, aRS, aKS int, b *int8, c *int32)
 // driver calls, checking first that the slices hold what it reads and
 // writes: a slip in the driver then panics here instead of corrupting
 // memory.
-func asmQKernel(name, isaName string, mr, nr, kg, aw int, fn asmQFunc) QKernel {
-	k := QKernel{Name: name, ISA: isaName, MR: mr, NR: nr, KGroup: kg, AWidth: aw, inPlace: aw == 1}
+func asmQKernel(name, isaName string, mr, nr, kg, aw, epilogue int, fn asmQFunc) QKernel {
+	k := QKernel{Name: name, ISA: isaName, MR: mr, NR: nr, KGroup: kg, AWidth: aw, inPlace: aw == 1, epilogue: epilogue}
 	k.MC = qBlockRows(mr)
 	panel := k.panelBytes(1)
 	k.fn = func(groups int, a []uint8, aRS, aKS int, b []int8, c []int32) {
@@ -112,6 +112,45 @@ type qTileArgs struct {
 //go:noescape
 func qEpilogueTileAVX512(t *qTileArgs)
 
+// qEpilogueTileAVX2 is qEpilogueTileAVX512 on AVX2, for a column count
+// that is a multiple of 8 (qepilogue_amd64.s).
+//
+//go:noescape
+func qEpilogueTileAVX2(t *qTileArgs)
+
+// The int8 epilogues this CPU runs, best last; qEpilogue is the one used,
+// and the tests run every one.
+const (
+	qEpiGo = iota
+	qEpiAVX2
+	qEpiAVX512
+)
+
+// qEpilogue, when not -1, overrides the kernels' own epilogue (tests).
+var qEpilogue = -1
+
+func bestQEpilogue() int {
+	switch {
+	case hasAVX512BW:
+		return qEpiAVX512
+	case hasAVX2Int8:
+		return qEpiAVX2
+	}
+	return qEpiGo
+}
+
+// qEpilogues lists the epilogues this CPU can run, for the tests.
+func qEpilogues() []int {
+	var es []int
+	for e := qEpiGo; e <= bestQEpilogue(); e++ {
+		if e == qEpiAVX2 && !hasAVX2Int8 {
+			continue
+		}
+		es = append(es, e)
+	}
+	return es
+}
+
 func consts(p *QParams) qEpilogueConsts {
 	return qEpilogueConsts{aZero: p.AZero, rZero: p.RZero, rScale: p.RScale, outZero: p.OutZero,
 		lo: float32(int32(p.Lo) - p.OutZero), hi: float32(int32(p.Hi) - p.OutZero)}
@@ -121,11 +160,34 @@ func consts(p *QParams) qEpilogueConsts {
 // dimension ldt), which belong at rows i.., columns j.. of the output:
 // one assembly call for the tile where the CPU has AVX-512 BW.
 func qFinishTile(p *QParams, tile []int32, ldt, i, rows, j, cols int) {
-	if !hasAVX512BW || p.C32 != nil {
+	epi := p.B.kern.epilogue
+	if qEpilogue >= 0 {
+		epi = qEpilogue
+	}
+	vec := cols
+	if epi == qEpiAVX2 {
+		vec = cols &^ 7
+	}
+	if epi == qEpiGo || p.C32 != nil || vec == 0 {
 		qFinishTileGo(p, tile, ldt, i, rows, j, cols)
 		return
 	}
-	// The bounds the assembly relies on, checked here once.
+	t := tileArgs(p, tile, ldt, i, rows, j, vec)
+	if epi == qEpiAVX512 {
+		qEpilogueTileAVX512(&t)
+		return
+	}
+	qEpilogueTileAVX2(&t)
+	if vec < cols {
+		for r := 0; r < rows; r++ {
+			qFinishRow(p, tile[r*ldt+vec:r*ldt+cols], i+r, j+vec)
+		}
+	}
+}
+
+// tileArgs checks the bounds the assembly relies on, once, and returns its
+// operands for cols columns.
+func tileArgs(p *QParams, tile []int32, ldt, i, rows, j, cols int) qTileArgs {
 	_ = tile[(rows-1)*ldt+cols-1]
 	_, _ = p.B.colSum[j+cols-1], p.Scale[j+cols-1]
 	t := qTileArgs{acc: unsafe.Pointer(&tile[0]), accStride: 4 * ldt,
@@ -147,28 +209,52 @@ func qFinishTile(p *QParams, tile []int32, ldt, i, rows, j, cols int) {
 		_ = p.Residual[(i+rows-1)*p.LDR+j+cols-1]
 		t.res, t.resStride = unsafe.Pointer(&p.Residual[i*p.LDR+j]), p.LDR
 	}
-	qEpilogueTileAVX512(&t)
+	return t
 }
 
-// qDequantRow and qRequantRow are the vector epilogue on one row, for the
-// tests against the Go ones.
+// qDequantRow and qRequantRow are the selected vector epilogue on one
+// row, for the tests against the Go ones.
 func qDequantRow(e *qRowEpilogue, acc []int32, out []float32) {
-	if !hasAVX512BW || len(acc) == 0 {
-		qDequantRowGo(e, acc, out)
-		return
+	n := qRowVec(len(acc))
+	if n > 0 {
+		qRowAsm(e, acc[:n], unsafe.Pointer(&out[:n][0]), 0)
 	}
-	qRowAVX512(e, acc, unsafe.Pointer(&out[:len(acc)][0]), 0)
+	qDequantRowGo(e.from(n), acc[n:], out[n:len(acc)])
 }
 
 func qRequantRow(e *qRowEpilogue, acc []int32, out []uint8) {
-	if !hasAVX512BW || len(acc) == 0 {
-		qRequantRowGo(e, acc, out)
-		return
+	n := qRowVec(len(acc))
+	if n > 0 {
+		qRowAsm(e, acc[:n], unsafe.Pointer(&out[:n][0]), 1)
 	}
-	qRowAVX512(e, acc, unsafe.Pointer(&out[:len(acc)][0]), 1)
+	qRequantRowGo(e.from(n), acc[n:], out[n:len(acc)])
 }
 
-func qRowAVX512(e *qRowEpilogue, acc []int32, out unsafe.Pointer, u8 int) {
+// qRowVec is how many of n values the selected assembly epilogue takes.
+func qRowVec(n int) int {
+	switch rowEpilogue() {
+	case qEpiAVX512:
+		return n
+	case qEpiAVX2:
+		return n &^ 7
+	}
+	return 0
+}
+
+// from returns e for the columns from c on.
+func (e *qRowEpilogue) from(c int) *qRowEpilogue {
+	f := *e
+	f.colSum, f.scale = e.colSum[c:], e.scale[c:]
+	if e.bias != nil {
+		f.bias = e.bias[c:]
+	}
+	if e.res != nil {
+		f.res = e.res[c:]
+	}
+	return &f
+}
+
+func qRowAsm(e *qRowEpilogue, acc []int32, out unsafe.Pointer, u8 int) {
 	n := len(acc)
 	_, _ = e.colSum[n-1], e.scale[n-1]
 	t := qTileArgs{acc: unsafe.Pointer(&acc[0]), out: out, colSum: unsafe.Pointer(&e.colSum[0]),
@@ -183,5 +269,18 @@ func qRowAVX512(e *qRowEpilogue, acc []int32, out unsafe.Pointer, u8 int) {
 		_ = e.res[n-1]
 		t.res = unsafe.Pointer(&e.res[0])
 	}
-	qEpilogueTileAVX512(&t)
+	if rowEpilogue() == qEpiAVX512 {
+		qEpilogueTileAVX512(&t)
+	} else {
+		qEpilogueTileAVX2(&t)
+	}
+}
+
+// rowEpilogue is the epilogue the row helpers use: the override, or the
+// best one.
+func rowEpilogue() int {
+	if qEpilogue >= 0 {
+		return qEpilogue
+	}
+	return bestQEpilogue()
 }

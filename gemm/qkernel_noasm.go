@@ -13,3 +13,10 @@ func qFinishTile(p *QParams, tile []int32, ldt, i, rows, j, cols int) {
 
 func qDequantRow(e *qRowEpilogue, acc []int32, out []float32) { qDequantRowGo(e, acc, out) }
 func qRequantRow(e *qRowEpilogue, acc []int32, out []uint8)   { qRequantRowGo(e, acc, out) }
+
+// qEpilogues: only the Go epilogue.
+func qEpilogues() []int { return []int{0} }
+
+var qEpilogue = -1
+
+func bestQEpilogue() int { return 0 }
