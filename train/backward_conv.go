@@ -56,6 +56,7 @@ func (p *plan) convBackward(ws *workspace, nd *ops.Node, l *ops.Conv2D, dy, dx [
 		B:     dy, LDB: f,
 		C: st.grad, LDC: f,
 	})
+	p.prof.lap(nd.ID, phaseWeights)
 	if dx == nil {
 		return
 	}

@@ -75,7 +75,11 @@ func (t *Trainer) Step(x *ops.Tensor, labels []int) (StepResult, error) {
 	if t.schedule != nil {
 		t.opt.SetLearningRate(t.schedule(t.epoch, t.opt.Iterations()))
 	}
+	t.plan.prof.start()
 	t.opt.Update(t.plan.params, t.plan.grads)
+	if pr := t.plan.prof; pr != nil {
+		pr.lap(pr.updateRow(), phaseBackward)
+	}
 	return r, nil
 }
 
@@ -92,9 +96,13 @@ func (t *Trainer) Gradients(x *ops.Tensor, labels []int) (StepResult, error) {
 		return StepResult{}, err
 	}
 	ws.allocGrads(t.plan)
+	t.plan.prof.start()
 	r, err := t.loss(ws, logits, labels, ws.ownGrad(t.plan, t.plan.output))
 	if err != nil {
 		return r, err
+	}
+	if pr := t.plan.prof; pr != nil {
+		pr.lap(pr.lossRow(), phaseBackward)
 	}
 	t.plan.backward(ws)
 	return r, nil
