@@ -109,4 +109,3 @@ func TestProfileStep(t *testing.T) {
 	}
 	fmt.Printf("%-40s %8.1f ms/step\n", "total", float64(total.Microseconds())/1e3)
 }
-
