@@ -55,6 +55,7 @@ func (p *plan) convBackward(ws *workspace, nd *ops.Node, l *ops.Conv2D, dy, dx [
 		APack: &st.pt,
 		B:     dy, LDB: f,
 		C: st.grad, LDC: f,
+		SplitK: true,
 	})
 	p.prof.lap(nd.ID, phaseWeights)
 	if dx == nil {
