@@ -68,7 +68,7 @@ func (p *plan) convBackward(ws *workspace, nd *ops.Node, l *ops.Conv2D, dy, dx [
 		if accum {
 			beta = 1
 		}
-		runGemm(gemm.Params{
+		gemm.Run(&gemm.Params{
 			M: m, N: k, K: f, Alpha: 1, Beta: beta,
 			A: dy, LDA: f,
 			B: w, LDB: f, TransB: true,
@@ -120,7 +120,7 @@ func (p *plan) col2imInputGrad(ws *workspace, nd *ops.Node, geo im2col.Geometry,
 		n1 := min(ws.batch, n0+imgs)
 		rows := (n1 - n0) * per
 		dcol := ws.dcol[:rows*k]
-		runGemm(gemm.Params{
+		gemm.Run(&gemm.Params{
 			M: rows, N: k, K: f, Alpha: 1,
 			A: dy[n0*per*f:], LDA: f,
 			B: w, LDB: f, TransB: true,
