@@ -145,9 +145,9 @@ func (t *Trainer) Predict(x *ops.Tensor) (*ops.Tensor, error) {
 }
 
 // ReleaseBuffers drops the buffers kept for the batch sizes seen so far
-// (for the seed ResNet50 about 260 MB per size at batch 32); the next call
-// allocates afresh. Weights, gradients and the optimizer state stay.
-func (t *Trainer) ReleaseBuffers() { t.spaces.list = nil }
+// (for the seed ResNet50 about 260 MB at batch 32, which smaller batches
+// share); the next call allocates afresh. Weights, gradients and the optimizer state stay.
+func (t *Trainer) ReleaseBuffers() { t.spaces = workspaces{} }
 
 // prepare checks a batch and its labels (nil: none) before anything runs,
 // so a bad call leaves the moving averages alone, and returns the batch
