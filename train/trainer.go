@@ -117,6 +117,14 @@ func (t *Trainer) Grads() [][]float32            { return t.plan.grads }
 // Evaluate measures loss and accuracy on a batch in Inference mode, changing
 // nothing. Callers split large sets into batches.
 func (t *Trainer) Evaluate(x *ops.Tensor, labels []int) (StepResult, error) {
+	return t.evaluateBatch(x, labels, nil)
+}
+
+// evaluateBatch is Evaluate, and when confusion is not nil it also adds
+// the batch's (label, predicted class) pairs to it from the same forward
+// pass: the class of the largest logit (the first of equal ones), as
+// StepResult.Correct counts.
+func (t *Trainer) evaluateBatch(x *ops.Tensor, labels []int, confusion [][]int) (StepResult, error) {
 	ws, err := t.prepare(x, labels)
 	if err != nil {
 		return StepResult{}, err
@@ -125,7 +133,22 @@ func (t *Trainer) Evaluate(x *ops.Tensor, labels []int) (StepResult, error) {
 	if err != nil {
 		return StepResult{}, err
 	}
-	return t.loss(ws, logits, labels, nil)
+	r, err := t.loss(ws, logits, labels, nil)
+	if err != nil || confusion == nil {
+		return r, err
+	}
+	k := logits.Shape[1]
+	for i, l := range labels {
+		row := logits.Data[i*k : (i+1)*k]
+		best := 0
+		for j, v := range row {
+			if v > row[best] {
+				best = j
+			}
+		}
+		confusion[l][best]++
+	}
+	return r, nil
 }
 
 // Predict returns the class probabilities of a batch, (batch, classes), in
