@@ -132,7 +132,7 @@ func (p *plan) col2imInputGrad(ws *workspace, nd *ops.Node, geo im2col.Geometry,
 				if !accum {
 					clear(img)
 				}
-				col2imAdd(img, dcol[i*per*k:(i+1)*per*k], &one)
+				im2col.Col2ImAdd(img, dcol[i*per*k:(i+1)*per*k], one)
 			}
 		})
 	}

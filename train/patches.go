@@ -175,34 +175,3 @@ func (pt *patchesT) segment(out []float32, base, ih0, iw0, q0 int) {
 		clear(run[b-j:])
 	}
 }
-
-// col2imAdd adds the patch gradients of one image, dcol (OutH·OutW rows of
-// KH·KW·C values), onto that image's input gradient dx: the adjoint of
-// im2col, accumulating.
-func col2imAdd(dx, dcol []float32, g *im2col.Geometry) {
-	oh, ow, k := g.OutH(), g.OutW(), g.Cols()
-	rowLen := g.KW * g.C
-	for y := range oh {
-		for x := range ow {
-			patch := dcol[(y*ow+x)*k : (y*ow+x+1)*k]
-			ih0, iw0 := y*g.SH-g.PadTop, x*g.SW-g.PadLeft
-			kx0, kx1 := max(0, -iw0), max(0, min(g.KW, g.W-iw0))
-			if kx0 >= kx1 {
-				continue
-			}
-			for ky := range g.KH {
-				ih := ih0 + ky
-				if ih < 0 || ih >= g.H {
-					continue
-				}
-				row := (ih*g.W + iw0) * g.C
-				src := patch[ky*rowLen+kx0*g.C : ky*rowLen+kx1*g.C]
-				dst := dx[row+kx0*g.C : row+kx1*g.C]
-				dst = dst[:len(src)]
-				for i, v := range src {
-					dst[i] += v
-				}
-			}
-		}
-	}
-}
