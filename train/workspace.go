@@ -12,17 +12,19 @@ import (
 // and buffers are the leading parts of the base's, so the short last batch
 // of an epoch, or an evaluation batch, costs no second set of buffers.
 type workspace struct {
-	batch  int
-	base   *workspace      // the workspace whose buffers this one reslices; nil if its own
-	out    []*ops.Tensor   // by node ID; nil for nodes fused into their consumer
-	ins    [][]*ops.Tensor // by node ID: the argument slice of its Forward
-	slots  [][]float32     // gradient buffers, see plan.slot; nil until a backward pass
-	maxCol int             // length dcol needs
-	argmax [][]int32       // by node ID, for MaxPooling2D: where each output came from
-	probs  []float32       // softmax of the logits
-	tmp    []float32       // one node output's worth of scratch
-	dcol   []float32       // convolution input-gradient patches, one chunk of images
-	red    []float32       // per-chunk partial sums of the reductions
+	batch   int
+	base    *workspace      // the workspace whose buffers this one reslices; nil if its own
+	out     []*ops.Tensor   // by node ID; nil for nodes fused into their consumer
+	ins     [][]*ops.Tensor // by node ID: the argument slice of its Forward
+	slots   [][]float32     // gradient buffers, see plan.slot; nil until a backward pass
+	maxCol  int             // length dcol needs
+	argmax  [][]int32       // by node ID, for MaxPooling2D: where each output came from
+	probs   []float32       // softmax of the logits
+	tmp     []float32       // one node output's worth of scratch
+	dcol    []float32       // convolution input-gradient patches, one chunk of images
+	maxColT int             // length dcolT needs
+	dcolT   []float32       // their transpose, where patchGrads computes it so
+	red     []float32       // per-chunk partial sums of the reductions
 	// regState is, by node ID, a registered layer's state (see
 	// plan.stateFor).
 	regState []any
@@ -61,27 +63,34 @@ func newWorkspace(p *plan, batch int) *workspace {
 	}
 	ws.probs = make([]float32, batch*p.output.Shape.Len())
 	ws.tmp = make([]float32, maxOut)
-	ws.maxCol = maxColLen(p, batch)
+	ws.maxCol, ws.maxColT = maxColLen(p, batch)
 	ws.red = make([]float32, maxRed)
 	return ws
 }
 
 // maxColLen is the length of the convolutions' input-gradient chunks of
-// patch gradients (workspace.dcol) at this batch size.
-func maxColLen(p *plan, batch int) int {
-	maxCol := 0
+// patch gradients (workspace.dcol) at this batch size, and of their
+// transposes where patchGrads computes those (workspace.dcolT).
+func maxColLen(p *plan, batch int) (col, colT int) {
 	for _, nd := range p.nodes {
 		l, ok := nd.Layer.(*ops.Conv2D)
-		if !ok || isGeneralConv(l) {
+		if !ok || isGeneralConv(l) || !p.needGrad[nd.Inputs[0].ID] {
 			continue
 		}
 		geo, _ := l.Geometry(batch, nd.Inputs[0].Shape)
-		if p.needGrad[nd.Inputs[0].ID] && inputGradPath(geo, l.Filters) == col2imGrad {
-			rows, _ := convChunk(batch, nd.Shape)
-			maxCol = max(maxCol, rows*geo.Cols())
+		rows, k := 0, geo.Cols()
+		switch inputGradPath(geo, l.Filters) {
+		case col2imGrad:
+			rows, _ = convChunk(batch, nd.Shape)
+			col = max(col, rows*k)
+		case denseGrad:
+			rows = geo.Rows()
+		}
+		if rows > 0 && swapPatchGrads(rows, k, l.Filters) {
+			colT = max(colT, rows*k)
 		}
 	}
-	return maxCol
+	return col, colT
 }
 
 // allocGrads allocates the gradient buffers on the first backward pass, so
@@ -103,13 +112,18 @@ func (ws *workspace) allocGrads(p *plan) {
 			b.maxCol = ws.maxCol
 			b.dcol = make([]float32, b.maxCol)
 		}
-		ws.dcol = b.dcol[:ws.maxCol]
+		if len(b.dcolT) < ws.maxColT {
+			b.maxColT = ws.maxColT
+			b.dcolT = make([]float32, b.maxColT)
+		}
+		ws.dcol, ws.dcolT = b.dcol[:ws.maxCol], b.dcolT[:ws.maxColT]
 		return
 	}
 	for i, s := range p.slotSize {
 		ws.slots[i] = make([]float32, ws.batch*s)
 	}
 	ws.dcol = make([]float32, ws.maxCol)
+	ws.dcolT = make([]float32, ws.maxColT)
 }
 
 // view returns a workspace for a batch of at most base.batch images whose
@@ -138,7 +152,7 @@ func (base *workspace) view(p *plan, batch int) *workspace {
 			ws.argmax[nd.ID] = a[:size]
 		}
 	}
-	ws.maxCol = maxColLen(p, batch)
+	ws.maxCol, ws.maxColT = maxColLen(p, batch)
 	return ws
 }
 
