@@ -28,8 +28,11 @@ const (
 // job is one validated call, resolved to what the loops need.
 type job struct {
 	m, n, k int
-	beta    float32
-	alpha   float32
+	// kOff is where the job's depth starts in op(A)'s columns and op(B)'s
+	// rows: 0, except for one group of a split-K product (see splitK).
+	kOff  int
+	beta  float32
+	alpha float32
 
 	a      matrixA
 	aPack  APacker
@@ -133,6 +136,7 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 		for pc := 0; pc < jb.k; pc += kcStep { // loop 4: KC deep slices
 			kc := min(kcStep, jb.k-pc)
 			first, last := pc == 0, pc+kc == jb.k
+			pa := pc + jb.kOff // the slice's depth in A and B
 			// With one MC block of rows, no packed B panel is reused
 			// across blocks: each is packed just before its strips run, so
 			// it is still in L1/L2 when they read it, rather than packing
@@ -140,7 +144,7 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 			lazyB := jb.bSrc == bPackPerCall && i1-i0 <= kern.MC
 			lazyPanels := max(1, lazyBytes/(kc*nr*4))
 			if jb.bSrc == bPackPerCall && !lazyB {
-				packB(ws.b, jb.b, jb.ldb, jb.transB, pc, kc, jc, nc, nr)
+				packB(ws.b, jb.b, jb.ldb, jb.transB, pa, kc, jc, nc, nr)
 			}
 			for ic := i0; ic < i1; ic += kern.MC { // loop 3: MC rows of A
 				mc := min(kern.MC, i1-ic)
@@ -153,39 +157,39 @@ func (jb *job) run(ws *workspace, i0, i1, j0, j1 int) {
 				full := mc // rows served from aBase; the rest is one packed edge strip
 				switch jb.aSrc {
 				case aInPlace:
-					aBase = jb.a.data[ic*jb.a.ld+pc:]
+					aBase = jb.a.data[ic*jb.a.ld+pa:]
 					aRS, aKS, stripRow = jb.a.ld, 1, jb.a.ld
 					if full = mc / mr * mr; full < mc {
 						// Reading MR rows in place would run past A's last row.
-						jb.a.PackA(ws.a[:mr*kc], ic+full, mc-full, pc, kc, mr)
+						jb.a.PackA(ws.a[:mr*kc], ic+full, mc-full, pa, kc, mr)
 					}
 				case aRowBlock:
 					ld := ldBlock(kc)
 					rows := (mc + mr - 1) / mr * mr
 					if jb.aRows != nil {
-						jb.aRows.PackRows(ws.a[:rows*ld], ld, ic, mc, pc, kc)
+						jb.aRows.PackRows(ws.a[:rows*ld], ld, ic, mc, pa, kc)
 						if jb.alpha != 1 {
 							scaleA(ws.a[:mc*ld], jb.alpha)
 						}
 					} else {
-						jb.a.PackRows(ws.a[:rows*ld], ld, ic, mc, pc, kc) // scales as it copies
+						jb.a.PackRows(ws.a[:rows*ld], ld, ic, mc, pa, kc) // scales as it copies
 					}
 					clear(ws.a[mc*ld : rows*ld])
 					aBase = ws.a
 					aRS, aKS, stripRow = ld, 1, ld
 				default:
-					jb.packA(ws.a, ic, mc, pc, kc, mr)
+					jb.packA(ws.a, ic, mc, pa, kc, mr)
 					aBase = ws.a
 					aRS, aKS, stripRow = 1, mr, kc
 				}
 				for jr := 0; jr < nc; jr += nr { // loop 2: NR-wide panels of B
 					cols := min(nr, nc-jr)
 					if lazyB && (jr/nr)%lazyPanels == 0 {
-						packB(ws.b[jr*kc:], jb.b, jb.ldb, jb.transB, pc, kc, jc+jr, min(lazyPanels*nr, nc-jr), nr)
+						packB(ws.b[jr*kc:], jb.b, jb.ldb, jb.transB, pa, kc, jc+jr, min(lazyPanels*nr, nc-jr), nr)
 					}
-					bPanel, bStride := jb.bPanel(ws, pc, kc, jc, jr, cols)
+					bPanel, bStride := jb.bPanel(ws, pa, kc, jc, jr, cols)
 					// Each strip prefetches its share (values) of the next panel.
-					next := jb.nextPanel(ws, pc, kc, jc, jr, nc, lazyB, ic+kern.MC < i1)
+					next := jb.nextPanel(ws, pa, kc, jc, jr, nc, lazyB, ic+kern.MC < i1)
 					if next == nil {
 						next = bPanel
 					}

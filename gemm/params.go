@@ -39,6 +39,14 @@ type Params struct {
 
 	Kernel  *Kernel // nil: Selected()
 	Threads int     // goroutines to use; 0: GOMAXPROCS
+
+	// SplitK lets a product whose depth dwarfs C (k at least twice
+	// C's larger side and 2048 or more) be cut into depth groups summed at
+	// the end, as a convolution's weight gradient is best computed. The
+	// groups depend on the shape alone, so the result does not depend on
+	// Threads, but its rounding differs from the unsplit product's. A
+	// product with Bias, Residual, an activation or BPacked is not split.
+	SplitK bool
 }
 
 // check panics, BLAS-style, on arguments that cannot describe a product.

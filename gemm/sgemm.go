@@ -49,6 +49,13 @@ func Run(p *Params) {
 		jb.bSrc = chooseBSource(&jb)
 	}
 	jb.aSrc = chooseASource(&jb)
+	if p.SplitK {
+		if g := splitKGroups(&jb); g > 1 {
+			// Each group brings its own tiles: count them all.
+			runSplitK(&jb, g, threadsFor(p.Threads, g*jb.m, jb.n, jb.k/g, jb.kern))
+			return
+		}
+	}
 	if t := threadsFor(p.Threads, jb.m, jb.n, jb.k, jb.kern); t > 1 {
 		runParallel(&jb, t)
 	} else {

@@ -1,6 +1,10 @@
 package im2col
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/simdnet/simdnet/internal/vec"
+)
 
 // Im2Col writes the patch matrix of src into dst: Rows() rows of Cols()
 // values, row-major, with zeros where a window overlaps the padding. src is
@@ -47,6 +51,17 @@ func Im2Col(dst, src []float32, g Geometry) {
 func Col2Im(dst, cols []float32, g Geometry) {
 	mustFit("Col2Im", g, dst, cols)
 	clear(dst[:g.InputLen()])
+	col2ImAdd(dst, cols, g)
+}
+
+// Col2ImAdd is Col2Im adding onto dst instead of overwriting it, as a
+// layer's input gradient accumulates over its consumers.
+func Col2ImAdd(dst, cols []float32, g Geometry) {
+	mustFit("Col2ImAdd", g, dst, cols)
+	col2ImAdd(dst, cols, g)
+}
+
+func col2ImAdd(dst, cols []float32, g Geometry) {
 	oh, ow, k := g.OutH(), g.OutW(), g.Cols()
 	r := 0
 	for n := 0; n < g.N; n++ {
@@ -67,10 +82,7 @@ func Col2Im(dst, cols []float32, g Geometry) {
 					}
 					row := (ih*g.W + iw0) * g.C
 					in := patch[ky*g.KW*g.C+kx0*g.C : ky*g.KW*g.C+kx1*g.C]
-					acc := img[row+kx0*g.C : row+kx1*g.C]
-					for c, v := range in {
-						acc[c] += v
-					}
+					vec.Masked(img[row+kx0*g.C:row+kx1*g.C], in, nil, true) // += in
 				}
 			}
 		}

@@ -7,10 +7,12 @@ import "github.com/simdnet/simdnet/ops"
 // gradient (p.grads) is overwritten, and so is every owned node gradient
 // buffer on the way. The forward pass must have run on ws in Training mode.
 func (p *plan) backward(ws *workspace) {
+	p.prof.start()
 	for i := len(p.nodes) - 1; i >= 0; i-- {
 		nd := p.nodes[i]
 		if nd != p.input && p.needGrad[nd.ID] {
 			p.backwardNode(ws, nd)
+			p.prof.lap(nd.ID, phaseBackward)
 		}
 	}
 }

@@ -69,13 +69,13 @@ func generalConvBackward(c *backwardCtx) {
 		}
 		for grp := 0; grp < pg.Groups; grp++ {
 			pg.Gather(st.patches, x, grp, r0, r1)
-			runGemm(gemm.Params{M: pg.K, N: fg, K: r1 - r0, Alpha: 1, Beta: beta,
+			gemm.Run(&gemm.Params{M: pg.K, N: fg, K: r1 - r0, Alpha: 1, Beta: beta,
 				A: st.patches, LDA: pg.K, TransA: true,
-				B: dz[r0*f+grp*fg:], LDB: f, C: dw[grp*fg:], LDC: f})
+				B: dz[r0*f+grp*fg:], LDB: f, C: dw[grp*fg:], LDC: f, SplitK: true})
 			if dx == nil {
 				continue
 			}
-			runGemm(gemm.Params{M: r1 - r0, N: pg.K, K: fg, Alpha: 1,
+			gemm.Run(&gemm.Params{M: r1 - r0, N: pg.K, K: fg, Alpha: 1,
 				A: dz[r0*f+grp*fg:], LDA: f, B: l.Kernel.Value[grp*fg:], LDB: f, TransB: true,
 				C: st.dp, LDC: pg.K})
 			pg.Scatter(dx, st.dp, grp, r0, r1)

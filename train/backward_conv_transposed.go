@@ -33,7 +33,7 @@ func (p *plan) transposedConv(st *convState, l *ops.Conv2D, geo im2col.Geometry,
 	if accum {
 		beta = 1
 	}
-	runGemm(gemm.Params{
+	gemm.Run(&gemm.Params{
 		M: tg.Rows(), N: c, K: tg.Cols(), Alpha: 1, Beta: beta,
 		APack: st.bwd,
 		B:     st.flip, LDB: c,

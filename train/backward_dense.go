@@ -40,6 +40,7 @@ func (p *plan) denseBackward(ws *workspace, nd *ops.Node, l *ops.Dense, g, dx []
 	if db := p.gradOf[l.Bias]; l.Bias != nil && db != nil {
 		columnSums(db, dz, u)
 	}
+	p.prof.lap(nd.ID, phaseWeights)
 	if dx == nil {
 		return
 	}

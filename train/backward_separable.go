@@ -52,12 +52,12 @@ func separableBackward(c *backwardCtx) {
 	f := l.Filters
 	cm := st.mid.Shape[3]
 	rows := st.mid.Len() / cm
-	runGemm(gemm.Params{M: cm, N: f, K: rows, Alpha: 1, A: st.mid.Data, LDA: cm, TransA: true,
-		B: dz, LDB: f, C: c.grad(l.Pointwise.Kernel), LDC: f})
+	gemm.Run(&gemm.Params{M: cm, N: f, K: rows, Alpha: 1, A: st.mid.Data, LDA: cm, TransA: true,
+		B: dz, LDB: f, C: c.grad(l.Pointwise.Kernel), LDC: f, SplitK: true})
 	if l.Pointwise.Bias != nil {
 		columnSums(c.grad(l.Pointwise.Bias), dz, f)
 	}
-	runGemm(gemm.Params{M: rows, N: cm, K: f, Alpha: 1, A: dz, LDA: f,
+	gemm.Run(&gemm.Params{M: rows, N: cm, K: f, Alpha: 1, A: dz, LDA: f,
 		B: l.Pointwise.Kernel.Value, LDB: f, TransB: true, C: st.dmid, LDC: cm})
 	x := c.in[0]
 	g, _ := l.Depthwise.Geometry(x.Shape[0], x.Shape[1:])

@@ -21,8 +21,10 @@
 // input (patches.go). Its input gradient is dY·Wᵀ itself for a 1×1 stride-1
 // convolution, a convolution of dY with the turned kernel for other stride-1
 // ones with many rows (backward_conv_transposed.go), and otherwise dY·Wᵀ in
-// chunks of images scattered back by col2im. runGemm (gemm.go) splits deep
-// layers' products by columns so the goroutines do not each pack the kernel.
+// chunks of images scattered back by col2im. gemm splits every product
+// between the goroutines of its pool, by rows, by columns (so that the
+// goroutines do not each pack the deep layers' kernels) or, for the weight
+// gradients' huge depths, by depth (gemm.Params.SplitK).
 //
 // Determinism: reductions (batch statistics, BatchNormalization's gradient
 // sums) are cut into chunks whose size depends only on the tensor shape, and

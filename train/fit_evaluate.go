@@ -3,7 +3,6 @@ package train
 import (
 	"fmt"
 
-	"github.com/simdnet/simdnet/ops"
 	"github.com/simdnet/simdnet/train/data"
 )
 
@@ -49,41 +48,14 @@ func evaluate(t *Trainer, d *data.Dataset, batchSize int, confusion [][]int) (St
 		if err != nil {
 			return total, err
 		}
-		res, err := t.Evaluate(x, labels)
+		res, err := t.evaluateBatch(x, labels, confusion)
 		if err != nil {
 			return total, fmt.Errorf("train: evaluating batch %d: %w", b, err)
 		}
 		lossSum += res.Loss * float64(res.Count)
 		total.Correct += res.Correct
 		total.Count += res.Count
-		if confusion != nil {
-			if err := countPredictions(t, x, labels, confusion); err != nil {
-				return total, err
-			}
-		}
 	}
 	total.Loss = lossSum / float64(total.Count)
 	return total, nil
-}
-
-// countPredictions adds the batch's (label, argmax) pairs to confusion.
-// It runs the forward pass a second time: Trainer.Evaluate reports the
-// loss from the logits but not the predictions themselves.
-func countPredictions(t *Trainer, x *ops.Tensor, labels []int, confusion [][]int) error {
-	probs, err := t.Predict(x)
-	if err != nil {
-		return err
-	}
-	k := probs.Shape[1]
-	for i, l := range labels {
-		row := probs.Data[i*k : (i+1)*k]
-		best := 0
-		for j, p := range row {
-			if p > row[best] {
-				best = j
-			}
-		}
-		confusion[l][best]++
-	}
-	return nil
 }

@@ -18,6 +18,7 @@ func (p *plan) forward(ws *workspace, x *ops.Tensor, mode ops.Mode) (*ops.Tensor
 		return nil, fmt.Errorf("train: input has shape %v, want %v", x.Shape, append(ops.Shape{ws.batch}, p.input.Shape...))
 	}
 	ws.out[p.input.ID] = x
+	p.prof.start()
 	for _, nd := range p.nodes {
 		if nd == p.input || p.fusedBy[nd.ID] != noNode {
 			continue
@@ -29,6 +30,7 @@ func (p *plan) forward(ws *workspace, x *ops.Tensor, mode ops.Mode) (*ops.Tensor
 		if err := p.forwardNode(ws, nd, ins, mode); err != nil {
 			return nil, err
 		}
+		p.prof.lap(nd.ID, phaseForward)
 	}
 	return ws.out[p.output.ID], nil
 }

@@ -63,6 +63,7 @@ type plan struct {
 	params   []*ops.Param
 	grads    [][]float32 // by trainable parameter, aligned with params
 	gradOf   map[*ops.Param][]float32
+	prof     *profiler // set while Profile times steps, nil otherwise
 }
 
 // planOptions widen a plan for tests.

@@ -75,7 +75,11 @@ func (t *Trainer) Step(x *ops.Tensor, labels []int) (StepResult, error) {
 	if t.schedule != nil {
 		t.opt.SetLearningRate(t.schedule(t.epoch, t.opt.Iterations()))
 	}
+	t.plan.prof.start()
 	t.opt.Update(t.plan.params, t.plan.grads)
+	if pr := t.plan.prof; pr != nil {
+		pr.lap(pr.updateRow(), phaseBackward)
+	}
 	return r, nil
 }
 
@@ -92,9 +96,13 @@ func (t *Trainer) Gradients(x *ops.Tensor, labels []int) (StepResult, error) {
 		return StepResult{}, err
 	}
 	ws.allocGrads(t.plan)
+	t.plan.prof.start()
 	r, err := t.loss(ws, logits, labels, ws.ownGrad(t.plan, t.plan.output))
 	if err != nil {
 		return r, err
+	}
+	if pr := t.plan.prof; pr != nil {
+		pr.lap(pr.lossRow(), phaseBackward)
 	}
 	t.plan.backward(ws)
 	return r, nil
@@ -109,6 +117,14 @@ func (t *Trainer) Grads() [][]float32            { return t.plan.grads }
 // Evaluate measures loss and accuracy on a batch in Inference mode, changing
 // nothing. Callers split large sets into batches.
 func (t *Trainer) Evaluate(x *ops.Tensor, labels []int) (StepResult, error) {
+	return t.evaluateBatch(x, labels, nil)
+}
+
+// evaluateBatch is Evaluate, and when confusion is not nil it also adds
+// the batch's (label, predicted class) pairs to it from the same forward
+// pass: the class of the largest logit (the first of equal ones), as
+// StepResult.Correct counts.
+func (t *Trainer) evaluateBatch(x *ops.Tensor, labels []int, confusion [][]int) (StepResult, error) {
 	ws, err := t.prepare(x, labels)
 	if err != nil {
 		return StepResult{}, err
@@ -117,7 +133,22 @@ func (t *Trainer) Evaluate(x *ops.Tensor, labels []int) (StepResult, error) {
 	if err != nil {
 		return StepResult{}, err
 	}
-	return t.loss(ws, logits, labels, nil)
+	r, err := t.loss(ws, logits, labels, nil)
+	if err != nil || confusion == nil {
+		return r, err
+	}
+	k := logits.Shape[1]
+	for i, l := range labels {
+		row := logits.Data[i*k : (i+1)*k]
+		best := 0
+		for j, v := range row {
+			if v > row[best] {
+				best = j
+			}
+		}
+		confusion[l][best]++
+	}
+	return r, nil
 }
 
 // Predict returns the class probabilities of a batch, (batch, classes), in
@@ -137,9 +168,9 @@ func (t *Trainer) Predict(x *ops.Tensor) (*ops.Tensor, error) {
 }
 
 // ReleaseBuffers drops the buffers kept for the batch sizes seen so far
-// (for the seed ResNet50 about 260 MB per size at batch 32); the next call
-// allocates afresh. Weights, gradients and the optimizer state stay.
-func (t *Trainer) ReleaseBuffers() { t.spaces.list = nil }
+// (for the seed ResNet50 about 260 MB at batch 32, which smaller batches
+// share); the next call allocates afresh. Weights, gradients and the optimizer state stay.
+func (t *Trainer) ReleaseBuffers() { t.spaces = workspaces{} }
 
 // prepare checks a batch and its labels (nil: none) before anything runs,
 // so a bad call leaves the moving averages alone, and returns the batch
