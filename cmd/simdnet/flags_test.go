@@ -87,6 +87,7 @@ func TestEveryCommandRejectsBadFlags(t *testing.T) {
 		{"--round must be positive, got 0s", []string{"bench", "gemm", "--round", "0"}},
 		{"--round must be positive, got -1s", []string{"bench", "gemm", "--round", "-1s"}},
 		{`--kernel "avx9" is not available`, []string{"bench", "gemm", "--kernel", "avx9"}},
+		{`--kernel "avx512" is not an int8 kernel`, []string{"bench", "gemm", "--int8", "--kernel", "avx512"}},
 		{`--shapes "(" is not a regular expression`, []string{"bench", "gemm", "--shapes", "("}},
 		{`--shapes "zzz" matches no shape`, []string{"bench", "gemm", "--shapes", "zzz"}},
 		{"flag provided but not defined: -bogus", []string{"bench", "gemm", "--bogus"}},

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/simdnet/simdnet/gemm"
 	"image"
 	"image/color"
 	"image/png"
@@ -73,6 +74,34 @@ func TestBenchGEMMJSON(t *testing.T) {
 	lastJSON(t, out, &res)
 	if len(res.Results) == 0 || res.Results[0].Shape != "square/256" || res.Results[0].GFLOPS <= 0 {
 		t.Fatalf("bench gemm JSON: %+v", res)
+	}
+}
+
+// bench gemm --int8 times every int8 kernel (and says which has a peak).
+func TestBenchGEMMInt8JSON(t *testing.T) {
+	code, out, _ := run(t, "bench", "gemm", "--int8", "--shapes", "^resnet/b1-s2-3x3$", "--kernel", "all", "--round", "5ms", "--json")
+	if code != 0 {
+		t.Fatalf("bench gemm --int8: status %d\n%s", code, out)
+	}
+	var res struct {
+		Bench   string `json:"bench"`
+		Results []struct {
+			Shape  string  `json:"shape"`
+			Kernel string  `json:"kernel"`
+			GOPS   float64 `json:"gops"`
+		} `json:"results"`
+	}
+	lastJSON(t, out, &res)
+	if res.Bench != "gemm-int8" || len(res.Results) != len(gemm.QKernels()) {
+		t.Fatalf("bench gemm --int8 JSON: %+v, want one result per int8 kernel", res)
+	}
+	for _, r := range res.Results {
+		if r.Shape != "resnet/b1-s2-3x3" || r.GOPS <= 0 {
+			t.Fatalf("bench gemm --int8 result %+v", r)
+		}
+	}
+	if code, _, errOut := run(t, "bench", "gemm", "--int8", "--sweep"); code != 2 || !strings.Contains(errOut, "--int8") {
+		t.Fatalf("--int8 --sweep: status %d, stderr %q", code, errOut)
 	}
 }
 
