@@ -104,16 +104,35 @@ func qkernelGo(k *QKernel, groups int, a []uint8, aRS, aKS int, b []int8, c []in
 	}
 }
 
-// genericQKernel is the portable int8 kernel: the Go twin on a 4×16 tile
-// in VNNI's layout, which any build runs.
+// genericQKernel is the portable int8 kernel, on a 4×16 tile in VNNI's
+// layout, which any build runs.
 func genericQKernel() QKernel {
 	k := QKernel{Name: "qgemm4x16Go", ISA: "generic", MR: 4, NR: 16, KGroup: 4, AWidth: 1, inPlace: true, epilogue: bestQEpilogue()}
 	k.MC = qBlockRows(k.MR)
-	kp := &k
-	k.fn = func(groups int, a []uint8, aRS, aKS int, b []int8, c []int32) {
-		qkernelGo(kp, groups, a, aRS, aKS, b, c)
-	}
+	k.fn = qgemm4x16Go
 	return k
+}
+
+// qgemm4x16Go is the portable kernel's loop: qkernelGo for MR=4, NR=16,
+// KGroup=4, AWidth=1, with the tile in a local array and each group's
+// sixteen columns read through a fixed-size array, so that the compiler
+// drops the bounds checks of the inner loop.
+func qgemm4x16Go(groups int, a []uint8, aRS, aKS int, b []int8, c []int32) {
+	var acc [4][16]int32
+	for g := 0; g < groups; g++ {
+		bg := (*[64]int8)(b[g*64 : g*64+64])
+		for i := range 4 {
+			ai := a[i*aRS+g*aKS : i*aRS+g*aKS+4]
+			a0, a1, a2, a3 := int32(ai[0]), int32(ai[1]), int32(ai[2]), int32(ai[3])
+			row := &acc[i]
+			for j := range 16 {
+				row[j] += a0*int32(bg[4*j]) + a1*int32(bg[4*j+1]) + a2*int32(bg[4*j+2]) + a3*int32(bg[4*j+3])
+			}
+		}
+	}
+	for i := range 4 {
+		copy(c[i*16:i*16+16], acc[i][:])
+	}
 }
 
 // qBlockRows is MC for an MR-row int8 kernel: a few hundred rows, as many
