@@ -67,8 +67,12 @@ func ReadOnly() LoadOption {
 // file is closed before Load returns; see ReadOnly for the zero-copy
 // alternative. Errors name the file: a *safetensors.FormatError for a
 // malformed file, a *MismatchError when its tensors do not fit the
-// configuration it declares.
+// configuration it declares. A Keras file (*.h5, *.hdf5) saved with
+// model.save is read by LoadKeras; the options do not apply to it.
 func Load(path string, opts ...LoadOption) (*Model, error) {
+	if isKeras(path) {
+		return LoadKeras(path)
+	}
 	lc := newLoadConfig(opts)
 	f, err := safetensors.ReadFile(path)
 	if err != nil {

@@ -25,7 +25,7 @@ type modelFlags struct {
 
 func addModelFlags(fs *flag.FlagSet) modelFlags {
 	return modelFlags{
-		path:    fs.String("model", "model.safetensors", "model file: simdnet .safetensors, training checkpoint, ONNX (.onnx), or bare Keras-named safetensors weights (then with --arch, --input, --classes)"),
+		path:    fs.String("model", "model.safetensors", "model file: simdnet .safetensors, training checkpoint, ONNX (.onnx), Keras model.save (.h5), or bare Keras-named safetensors weights (then with --arch, --input, --classes)"),
 		arch:    fs.String("arch", "", "for bare weights: the architecture, one of "+strings.Join(models.Names(), ", ")),
 		input:   fs.String("input", "", "for bare weights: the input shape HxWxC, e.g. 64x64x3; for an ONNX file: its image size, where the network allows another"),
 		classes: fs.String("classes", "", "for bare weights: the number of classes, or their names comma-separated in output order"),

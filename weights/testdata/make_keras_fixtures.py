@@ -23,6 +23,15 @@ is no TensorFlow here, so the files are laid out by hand exactly as Keras 2
   keras_expected.json     a fixed input batch and the logits and softmax
                           probabilities the model gives on it, computed below
                           in float64 numpy, independently of the Go code.
+  keras_mobile.h5         model.save of a network that is none of simdnet's
+                          architectures, in the style of Keras applications'
+                          MobileNetV2 (Conv2D without bias, ReLU(max_value=6)
+                          layers, DepthwiseConv2D, a residual Add,
+                          GlobalAveragePooling2D, Dropout), with BatchNorm
+                          epsilons of 1e-3 and 1e-5 and momentum 0.999, so
+                          that a reader assuming them is caught; its batch
+                          and outputs in keras_mobile_expected.json.
+      (python3 make_keras_fixtures.py mobile writes only these two.)
 
 The model is a two-stage ResNet from the tutorial's own blocks, small enough
 for kilobyte fixtures: the stem (ZeroPadding2D 3, conv1 7x7/2, bn_conv1,
@@ -37,6 +46,7 @@ files are committed, so the Go tests never need Python.
 
 import json
 import os
+import sys
 
 import h5py
 import numpy as np
@@ -49,6 +59,7 @@ KERAS_VERSION = b"2.2.4"
 BACKEND = b"tensorflow"
 
 rng = np.random.default_rng(20240611)
+rng_mobile = np.random.default_rng(20261205)  # the mobile fixture's own stream
 
 
 # ---------------------------------------------------------------------------
@@ -94,6 +105,28 @@ class Model:
         var = rng.uniform(0.5, 1.5, channels).astype("<f4")
         return self.add("BatchNormalization", name, [x], {},
                         [("gamma", gamma), ("beta", beta), ("moving_mean", mean), ("moving_variance", var)])
+
+    def conv_nobias(self, x, name, cin, filters, size, stride):
+        kernel = rng_mobile.normal(0, np.sqrt(2.0 / (size * size * cin)), (size, size, cin, filters)).astype("<f4")
+        return self.add("Conv2D", name, [x], {"filters": filters, "size": size, "stride": stride,
+                                               "padding": "same", "use_bias": False}, [("kernel", kernel)])
+
+    def depthwise(self, x, name, channels, size, stride):
+        kernel = rng_mobile.normal(0, np.sqrt(2.0 / (size * size)), (size, size, channels, 1)).astype("<f4")
+        return self.add("DepthwiseConv2D", name, [x], {"size": size, "stride": stride},
+                        [("depthwise_kernel", kernel)])
+
+    def bn_eps(self, x, name, channels, eps):
+        gamma = rng_mobile.uniform(0.8, 1.2, channels).astype("<f4")
+        beta = rng_mobile.normal(0, 0.1, channels).astype("<f4")
+        mean = rng_mobile.normal(0, 0.1, channels).astype("<f4")
+        # Variances of about 1e-3, so that the epsilon matters.
+        var = rng_mobile.uniform(1e-3, 4e-3, channels).astype("<f4")
+        return self.add("BatchNormalization", name, [x], {"epsilon": eps, "momentum": 0.999},
+                        [("gamma", gamma), ("beta", beta), ("moving_mean", mean), ("moving_variance", var)])
+
+    def relu6(self, x, name):
+        return self.add("ReLU", name, [x], {"max_value": 6.0})
 
     def relu(self, x):
         return self.add("Activation", self.auto("activation"), [x], {"activation": "relu"})
@@ -200,6 +233,36 @@ def tiny_resnet():
     return m, x
 
 
+MOBILE_INPUT = (12, 12, 3)
+MOBILE_CLASSES = 5
+
+
+def tiny_mobile():
+    """An inverted residual block in the manner of Keras applications'
+    MobileNetV2, which no simdnet architecture describes."""
+    m = Model()
+    x = m.add("InputLayer", "input_1", [], {"shape": MOBILE_INPUT})
+    x = m.conv_nobias(x, "Conv1", 3, 8, 3, 2)
+    x = m.bn_eps(x, "bn_Conv1", 8, 1e-3)
+    stem = m.relu6(x, "Conv1_relu")
+    x = m.conv_nobias(stem, "expanded_conv_expand", 8, 16, 1, 1)
+    x = m.bn_eps(x, "expanded_conv_expand_BN", 16, 1e-3)
+    x = m.relu6(x, "expanded_conv_expand_relu")
+    x = m.depthwise(x, "expanded_conv_depthwise", 16, 3, 1)
+    x = m.bn_eps(x, "expanded_conv_depthwise_BN", 16, 1e-5)
+    x = m.relu6(x, "expanded_conv_depthwise_relu")
+    x = m.conv_nobias(x, "expanded_conv_project", 16, 8, 1, 1)
+    x = m.bn_eps(x, "expanded_conv_project_BN", 8, 1e-3)
+    x = m.add("Add", "expanded_conv_add", [stem, x], {})
+    x = m.add("GlobalAveragePooling2D", "global_average_pooling2d_1", [x], {})
+    x = m.add("Dropout", "dropout_1", [x], {"rate": 0.2})
+    kernel = rng_mobile.normal(0, np.sqrt(1.0 / 8), (8, MOBILE_CLASSES)).astype("<f4")
+    bias = rng_mobile.normal(0, 0.1, (MOBILE_CLASSES,)).astype("<f4")
+    x = m.add("Dense", "Logits", [x], {"units": MOBILE_CLASSES, "activation": "softmax"},
+              [("kernel", kernel), ("bias", bias)])
+    return m, x
+
+
 # ---------------------------------------------------------------------------
 # The forward pass in float64 numpy, NHWC, by the layers' definitions.
 
@@ -222,6 +285,20 @@ def conv2d(x, kernel, bias, stride, padding):
             patch = x[:, ky:ky + stride * (oh - 1) + 1:stride, kx:kx + stride * (ow - 1) + 1:stride, :]
             out += patch @ kernel[ky, kx]
     return out + bias
+
+
+def depthwise2d(x, kernel, stride):
+    """A 'same' depthwise convolution; kernel is k×k×C."""
+    k = kernel.shape[0]
+    (t, b), (l, r) = same_padding(x.shape[1], k, stride), same_padding(x.shape[2], k, stride)
+    x = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))
+    oh = (x.shape[1] - k) // stride + 1
+    ow = (x.shape[2] - k) // stride + 1
+    out = np.zeros((x.shape[0], oh, ow, x.shape[3]))
+    for ky in range(k):
+        for kx in range(k):
+            out += x[:, ky:ky + stride * (oh - 1) + 1:stride, kx:kx + stride * (ow - 1) + 1:stride, :] * kernel[ky, kx]
+    return out
 
 
 def pool(x, size, stride, reduce):
@@ -248,10 +325,19 @@ def forward(m, output, batch):
             p = cfg["padding"]
             y = np.pad(ins[0], ((0, 0), (p, p), (p, p), (0, 0)))
         elif c == "Conv2D":
-            y = conv2d(ins[0], w[0], w[1], cfg["stride"], cfg["padding"])
+            bias = w[1] if len(w) > 1 else 0.0
+            y = conv2d(ins[0], w[0], bias, cfg["stride"], cfg["padding"])
+        elif c == "DepthwiseConv2D":
+            y = depthwise2d(ins[0], w[0][:, :, :, 0], cfg["stride"])
         elif c == "BatchNormalization":
             gamma, beta, mean, var = w
-            y = gamma * (ins[0] - mean) / np.sqrt(var + BN_EPSILON) + beta
+            y = gamma * (ins[0] - mean) / np.sqrt(var + cfg.get("epsilon", BN_EPSILON)) + beta
+        elif c == "ReLU":
+            y = np.clip(ins[0], 0, cfg["max_value"])
+        elif c == "GlobalAveragePooling2D":
+            y = ins[0].mean(axis=(1, 2))
+        elif c == "Dropout":
+            y = ins[0]
         elif c == "Activation":
             y = np.maximum(ins[0], 0)
         elif c == "MaxPooling2D":
@@ -275,7 +361,7 @@ def forward(m, output, batch):
 # ---------------------------------------------------------------------------
 # Keras 2's HDF5 layout.
 
-def model_config(m, output):
+def model_config(m, output, name="TinyResNet"):
     """A Keras 2.2.4 functional model_config with the fields Keras writes."""
     layers = []
     for layer in m.layers:
@@ -291,13 +377,25 @@ def model_config(m, output):
             s = cfg["size"]
             conf.update(filters=cfg["filters"], kernel_size=[s, s], strides=[cfg["stride"]] * 2,
                         padding=cfg["padding"], data_format="channels_last", dilation_rate=[1, 1],
-                        activation="linear", use_bias=True,
+                        activation="linear", use_bias=cfg.get("use_bias", True),
                         kernel_initializer={"class_name": "GlorotUniform", "config": {"seed": 0}},
                         bias_initializer={"class_name": "Zeros", "config": {}},
                         kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                         kernel_constraint=None, bias_constraint=None)
         elif c == "BatchNormalization":
-            conf.update(axis=3, momentum=0.99, epsilon=BN_EPSILON, center=True, scale=True)
+            conf.update(axis=3, momentum=cfg.get("momentum", 0.99), epsilon=cfg.get("epsilon", BN_EPSILON),
+                        center=True, scale=True)
+        elif c == "DepthwiseConv2D":
+            s = cfg["size"]
+            conf.update(kernel_size=[s, s], strides=[cfg["stride"]] * 2, padding="same",
+                        data_format="channels_last", dilation_rate=[1, 1], depth_multiplier=1,
+                        activation="linear", use_bias=False)
+        elif c == "ReLU":
+            conf.update(max_value=cfg["max_value"], negative_slope=0.0, threshold=0.0)
+        elif c == "GlobalAveragePooling2D":
+            conf.update(data_format="channels_last")
+        elif c == "Dropout":
+            conf.update(rate=cfg["rate"], noise_shape=None, seed=None)
         elif c == "Activation":
             conf.update(activation=cfg["activation"])
         elif c in ("MaxPooling2D", "AveragePooling2D"):
@@ -311,7 +409,7 @@ def model_config(m, output):
         layers.append({"name": name, "class_name": c, "config": conf, "inbound_nodes": inbound})
     first = m.layers[0]["name"]
     return {"class_name": "Model",
-            "config": {"name": "TinyResNet", "layers": layers,
+            "config": {"name": name, "layers": layers,
                        "input_layers": [[first, 0, 0]], "output_layers": [[output, 0, 0]]}}
 
 
@@ -346,11 +444,11 @@ def save_weights_to_group(g, m, order, split=False, version=KERAS_VERSION):
             ds[:] = arr
 
 
-def write_model_save(path, m, order, output, version=KERAS_VERSION, class_name="Model"):
+def write_model_save(path, m, order, output, version=KERAS_VERSION, class_name="Model", name="TinyResNet"):
     with h5py.File(path, "w") as f:
         f.attrs["keras_version"] = version
         f.attrs["backend"] = BACKEND
-        config = model_config(m, output)
+        config = model_config(m, output, name)
         config["class_name"] = class_name
         f.attrs["model_config"] = json.dumps(config).encode("utf8")
         f.attrs["training_config"] = json.dumps({
@@ -379,6 +477,20 @@ def one_dense():
     x = m.input((2,))
     x = m.dense(x, "dense_1", 2, 3)
     return m, x
+
+
+def mobile():
+    m, output = tiny_mobile()
+    order = m.keras_order(output)
+    batch = rng_mobile.uniform(0, 1, (2,) + MOBILE_INPUT).astype("<f4")
+    logits, probs = forward(m, output, batch)
+    write_model_save(os.path.join(HERE, "keras_mobile.h5"), m, order, output, version=b"2.4.0",
+                     class_name="Functional", name="TinyMobile")
+    with open(os.path.join(HERE, "keras_mobile_expected.json"), "w") as fh:
+        json.dump({"input_shape": list(batch.shape), "input": [float(v) for v in batch.reshape(-1)],
+                   "logits": [float(v) for v in logits.reshape(-1)],
+                   "probabilities": [float(v) for v in probs.reshape(-1)]}, fh, indent=1)
+        fh.write("\n")
 
 
 def main():
@@ -412,4 +524,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["mobile"]:
+        mobile()
+    else:
+        main()
+        mobile()
