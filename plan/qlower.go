@@ -119,6 +119,21 @@ func (c *compiler) quantize(p *Plan) error {
 			}
 			keep(&s, why)
 		}
+		if s.kind == stepKernel && s.q != nil && s.q.class == "MaxPooling2D" && len(s.q.inShape) == 3 {
+			if prm, ok := isU8[s.reads[0]]; ok {
+				if pg, ok := c.maxPoolGeom(s.layers[0], s.q.inShape, elems[s.out]); ok {
+					// The maximum commutes with the monotone dequantization:
+					// pool the codes, keep the input's parameters.
+					in := s.reads[0]
+					s.q = &qstep{in: prm, inBytes: elems[in], outBytes: elems[s.out], pool: pg}
+					s.kind = stepQMaxPool
+					s.what += " (of u8)"
+					makeU8(s.out, prm)
+					out = append(out, s)
+					continue
+				}
+			}
+		}
 		if s.kind == stepKernel && s.q != nil && s.q.class == "GlobalAveragePooling2D" && len(s.q.inShape) == 3 {
 			if prm, ok := isU8[s.reads[0]]; ok {
 				sh := s.q.inShape
@@ -238,4 +253,41 @@ func (c *compiler) lowerQProduct(p *Plan, s *step, out *[]step, toU8 func(int) (
 	}
 	*out = append(*out, ns)
 	return nil
+}
+
+// qpool is a max pool's window geometry over one H×W×C image.
+type qpool struct {
+	h, w, c, kh, kw, sh, sw, top, left, oh, ow int
+}
+
+// maxPoolGeom is the geometry of the graph's MaxPooling2D layer name on
+// input shape in, if its output has outLen values (ceil mode and other
+// variants stay float32).
+func (c *compiler) maxPoolGeom(name string, in ops.Shape, outLen int) (qpool, bool) {
+	for _, gn := range c.g.Nodes() {
+		l, ok := gn.Layer.(*ops.MaxPooling2D)
+		if !ok || gn.Name() != name {
+			continue
+		}
+		cfg := l.Pool2DConfig
+		g := qpool{h: in[0], w: in[1], c: in[2], kh: cfg.PoolSize[0], kw: cfg.PoolSize[1], sh: cfg.Strides[0], sw: cfg.Strides[1]}
+		if g.sh == 0 {
+			g.sh, g.sw = g.kh, g.kw
+		}
+		if cfg.CeilMode || g.kh < 1 || g.kw < 1 || g.sh < 1 || g.sw < 1 {
+			return qpool{}, false
+		}
+		switch cfg.Padding {
+		case ops.Same:
+			g.oh, g.ow = (g.h+g.sh-1)/g.sh, (g.w+g.sw-1)/g.sw
+			g.top = max((g.oh-1)*g.sh+g.kh-g.h, 0) / 2
+			g.left = max((g.ow-1)*g.sw+g.kw-g.w, 0) / 2
+		default:
+			g.top, g.left = cfg.Pads[0], cfg.Pads[2]
+			g.oh = (g.h+cfg.Pads[0]+cfg.Pads[1]-g.kh)/g.sh + 1
+			g.ow = (g.w+cfg.Pads[2]+cfg.Pads[3]-g.kw)/g.sw + 1
+		}
+		return g, g.oh > 0 && g.ow > 0 && g.oh*g.ow*g.c == outLen
+	}
+	return qpool{}, false
 }

@@ -22,6 +22,7 @@ const (
 	stepQIm2col                          // u8 patches, padding = the input's zero point
 	stepQProduct                         // u8 × s8 on gemm.RunQ, requantized (or float) output
 	stepQGlobalAvg                       // global average pool of a u8 input into float32
+	stepQMaxPool                         // max pool of u8 codes
 )
 
 // qstep is what an int8 plan keeps of a step: during lowering, a float
@@ -47,7 +48,8 @@ type qstep struct {
 	act        ops.ActFunc
 	rows       int // a product's output pixels per image
 	patch      bool
-	pixels, ch int // stepQGlobalAvg
+	pixels, ch int   // stepQGlobalAvg
+	pool       qpool // stepQMaxPool
 }
 
 // qbytes returns value v's u8 bytes for the images the step computes.
@@ -84,6 +86,8 @@ func (s *step) runQ(p *Plan, ar *arena) {
 		im2colU8(dst, src, ar.batch, q.geom, uint8(q.in.Zero))
 	case stepQProduct:
 		s.runQProduct(p, ar)
+	case stepQMaxPool:
+		maxPoolU8(p.qbytes(ar, s.out, q.outBytes), p.qbytes(ar, s.reads[0], q.inBytes), ar.batch, q.pool)
 	case stepQGlobalAvg:
 		src, dst := p.qbytes(ar, s.reads[0], q.inBytes), p.slice(ar, s.out)
 		for n := 0; n < ar.batch; n++ {
@@ -156,10 +160,16 @@ func im2colU8(dst, src []uint8, batch int, g im2col.Geometry, zero uint8) {
 				patch := dst[r*cols : (r+1)*cols]
 				r++
 				o := 0
+				ix0 := x*g.SW - g.PadLeft
 				for ky := 0; ky < g.KH; ky++ {
 					iy := y*g.SH - g.PadTop + ky
+					if iy >= 0 && iy < g.H && ix0 >= 0 && ix0+g.KW <= g.W {
+						// The window's row lies inside the image: one run.
+						o += copy(patch[o:o+g.KW*g.C], in[(iy*g.W+ix0)*g.C:])
+						continue
+					}
 					for kx := 0; kx < g.KW; kx++ {
-						ix := x*g.SW - g.PadLeft + kx
+						ix := ix0 + kx
 						cell := patch[o : o+g.C]
 						o += g.C
 						if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
@@ -189,3 +199,31 @@ func (p *Plan) QuantNotes() []string { return append([]string(nil), p.qnotes...)
 
 // Quantized reports whether the plan runs products in int8.
 func (p *Plan) Quantized() bool { return p.opts.Quant != nil }
+
+// maxPoolU8 pools batch u8 images; cells outside the image never win.
+func maxPoolU8(dst, src []uint8, batch int, g qpool) {
+	img, oimg := g.h*g.w*g.c, g.oh*g.ow*g.c
+	for n := 0; n < batch; n++ {
+		in, out := src[n*img:(n+1)*img], dst[n*oimg:(n+1)*oimg]
+		for y := 0; y < g.oh; y++ {
+			y0, x0 := y*g.sh-g.top, 0
+			y1 := min(y0+g.kh, g.h)
+			y0 = max(y0, 0)
+			for x := 0; x < g.ow; x++ {
+				x0 = x*g.sw - g.left
+				x1 := min(x0+g.kw, g.w)
+				x0 = max(x0, 0)
+				cell := out[(y*g.ow+x)*g.c : (y*g.ow+x+1)*g.c]
+				clear(cell)
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						px := in[(iy*g.w+ix)*g.c : (iy*g.w+ix+1)*g.c]
+						for i, v := range px {
+							cell[i] = max(cell[i], v)
+						}
+					}
+				}
+			}
+		}
+	}
+}
