@@ -134,7 +134,12 @@ func LoadBytes(name string, data []byte) (*Model, error) {
 func FromWeights(m *weights.Model) (*Model, error) { return compile(context.Background(), m) }
 
 func compile(ctx context.Context, m *weights.Model) (*Model, error) {
-	p, err := plan.CompileContext(ctx, m.Graph, plan.Options{})
+	// An int8 model file carries its quantization in its metadata.
+	qo, _, err := plan.DecodeQuantMeta(m.Meta)
+	if err != nil {
+		return nil, fmt.Errorf("simdnet: %s: %w", m.Config.Arch, err)
+	}
+	p, err := plan.CompileContext(ctx, m.Graph, plan.Options{Quant: qo})
 	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

@@ -62,6 +62,9 @@ func CompileContext(ctx context.Context, g *ops.Graph, opts Options) (*Plan, err
 		return nil, err
 	}
 	p.schedule()
+	if err := c.quantize(p); err != nil {
+		return nil, err
+	}
 	p.chooseSubBatch()
 	p.place()
 	idle := opts.ArenaIdle
@@ -293,7 +296,10 @@ func (c *compiler) lower(p *Plan) error {
 		return len(p.values) - 1
 	}
 	p.input = newValue(c.input)
-	placed := c.placeConcatInputs()
+	placed := map[int]placement{}
+	if c.opts.Quant == nil { // an int8 plan keeps one writer per value
+		placed = c.placeConcatInputs()
+	}
 	for _, gr := range c.groups {
 		_, ok := placed[gr.tail.ID]
 		switch {
@@ -379,7 +385,7 @@ func (c *compiler) inPlace(gr *group, valueOf map[int]int) bool {
 	n := gr.head
 	op := &c.ops[n.ID]
 	switch {
-	case gr.tail == c.output || len(n.Inputs) == 0:
+	case gr.tail == c.output || len(n.Inputs) == 0 || c.opts.Quant != nil:
 		return false
 	case op.Kind == ops.OpAffine, op.Kind == ops.OpActivation:
 	case op.Kind == ops.OpSum && len(n.Inputs) >= 2:
@@ -498,6 +504,9 @@ func (c *compiler) lowerGroup(p *Plan, gr *group, s *step, resolve func(*node) i
 		if op.Kernel.Run == nil {
 			return layerErr(n, "the layer reports a kernel without a function")
 		}
+		if c.opts.Quant != nil && len(n.Inputs) == 1 {
+			s.q = &qstep{class: n.class, inShape: n.Inputs[0].Shape}
+		}
 		s.kind, s.kernel, s.what = stepKernel, op.Kernel.Run, op.Kernel.What
 	default:
 		return layerErr(n, "the layer reports an operation the planner does not know (%d)", op.Kind)
@@ -579,6 +588,9 @@ func (c *compiler) lowerProduct(p *Plan, gr *group, s *step, resolve func(*node)
 	w, b, err := fold(n, prod.Weights, prod.Bias, k, f, gr.affine)
 	if err != nil {
 		return err
+	}
+	if c.opts.Quant != nil {
+		s.q = &qstep{w: w, k: k, class: n.class}
 	}
 	fg := f / groups
 	for g := range groups {

@@ -37,6 +37,9 @@ type Options struct {
 	// arena only a larger batch needed. 0 means DefaultArenaIdle; a
 	// negative value keeps every arena for the plan's life.
 	ArenaIdle time.Duration
+	// Quant, when set, compiles an int8 plan with these calibrated
+	// parameters (see QuantOptions and Calibrate).
+	Quant *QuantOptions
 }
 
 // ErrClosed is the error a run of a closed plan returns (wrapped, with the
@@ -76,6 +79,7 @@ type Plan struct {
 	scratch                   int // floats of scratch the depthwise steps need
 	weights                   int // bytes of packed weights and biases
 	opts                      Options
+	qnotes                    []string // an int8 plan's layers kept in float32, and why
 
 	arenas *arenaPool
 	// mu is held shared by every run and exclusively by Close, so Close
@@ -325,4 +329,5 @@ func (p *Plan) Describe(w io.Writer) {
 	for i := range p.steps {
 		fmt.Fprintf(w, "  %3d %s\n", i, p.steps[i].describe(p))
 	}
+	p.describeQuant(w)
 }

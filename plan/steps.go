@@ -64,6 +64,8 @@ type step struct {
 	channels int // stepActivation: softmax's width
 
 	kernel func(dst []float32, src [][]float32, n int) // stepKernel
+
+	q *qstep // an int8 plan's steps (qsteps.go), and what its lowering keeps
 }
 
 func (s *step) run(p *Plan, ar *arena) {
@@ -99,6 +101,8 @@ func (s *step) run(p *Plan, ar *arena) {
 		}
 		s.kernel(dst, src, ar.batch)
 		clear(src)
+	default:
+		s.runQ(p, ar)
 	}
 }
 

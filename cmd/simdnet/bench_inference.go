@@ -45,7 +45,7 @@ func benchInference(args []string, stdout io.Writer) error {
 		positiveDuration("round", *round)); err != nil {
 		return err
 	}
-	g, name, err := benchGraph(fs, af, *model)
+	g, name, qo, err := benchGraph(fs, af, *model)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func benchInference(args []string, stdout io.Writer) error {
 		runtime.GOMAXPROCS(*threads)
 	}
 	t := runtime.GOMAXPROCS(0)
-	p, err := bench.Compile(g, t)
+	p, err := plan.Compile(g, plan.Options{Threads: t, Quant: qo}) // bench.Compile's, int8 for an int8 model
 	if err != nil {
 		return fmt.Errorf("compiling %s: %w", name, err)
 	}
@@ -124,11 +124,11 @@ func benchInference(args []string, stdout io.Writer) error {
 // --classes, which must otherwise agree with the file); a new model format
 // joins there, in one function, for all commands at once. Without it, the
 // --arch network is built with the benchmarks' seeded random weights.
-func benchGraph(fs *flag.FlagSet, af archFlags, model string) (*ops.Graph, string, error) {
+func benchGraph(fs *flag.FlagSet, af archFlags, model string) (*ops.Graph, string, *plan.QuantOptions, error) {
 	if model == "" {
 		cfg, err := af.config()
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		cfg.Seed = bench.Seed
 		g, err := buildNetwork(cfg)
@@ -136,19 +136,26 @@ func benchGraph(fs *flag.FlagSet, af archFlags, model string) (*ops.Graph, strin
 		if err != nil && !errors.As(err, &ue) {
 			// The architecture's own refusal (MobileNetV2 below 32×32):
 			// the flags asked for a network that cannot be built.
-			return nil, "", usagef("--arch %s --input %s --classes %d: %v", *af.arch, *af.input, *af.classes, err)
+			return nil, "", nil, usagef("--arch %s --input %s --classes %d: %v", *af.arch, *af.input, *af.classes, err)
 		}
-		return g, cfg.Arch, err
+		return g, cfg.Arch, nil, err
 	}
 	m, err := openWithArchFlags(fs, af, model)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	name := m.Config.Arch
 	if name == "" {
 		name = filepath.Base(model)
 	}
-	return m.Graph, name, m.Close()
+	qo, _, err := plan.DecodeQuantMeta(m.Meta) // an int8 model file is timed int8
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("--model %s: %w", model, err)
+	}
+	if qo != nil {
+		name += " int8"
+	}
+	return m.Graph, name, qo, m.Close()
 }
 
 // openWithArchFlags reads --model for a command whose --arch, --input and

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-
-	"github.com/simdnet/simdnet/train"
 )
 
 func init() {
@@ -45,11 +43,7 @@ func runEval(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	t, err := train.NewTrainer(m.Graph, nil)
-	if err != nil {
-		return err
-	}
-	ev, err := train.Evaluate(t, d, *batch)
+	ev, err := evaluateModel(m, d, *batch) // an int8 model runs its int8 plan (quantize.go)
 	if err != nil {
 		return err
 	}
