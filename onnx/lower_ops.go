@@ -422,7 +422,25 @@ func (l *lowerer) arith(n *onnxpb.NodeProto, in []*value) (*value, error) {
 		default:
 			return nil, unsupported("division of two computed tensors")
 		}
-		s := l.g.Apply(layer, x.n, y.n)
+		xn, yn := x.n, y.n
+		if op == "Mul" && x.isImage() && y.isImage() {
+			// Squeeze-and-excitation's scale: an image times a C×1×1 one
+			// (stored as (1, 1, C), or as (C,) after a global pooling). As
+			// the second input, shaped (1, 1, C), it is ops' channel scale,
+			// which the planner folds into the product that reads it
+			// instead of broadcasting. The product commutes, so the order
+			// of the file's inputs does not matter.
+			pixel := func(s ops.Shape) bool { return len(s) == 1 || len(s) == 3 && s[0] == 1 && s[1] == 1 }
+			if pixel(xn.Shape) && !pixel(yn.Shape) {
+				xn, yn = yn, xn // the scale second, as ops' channel scale has it
+			}
+			if len(yn.Shape) == 1 && len(xn.Shape) == 3 && yn.Shape[0] == xn.Shape[2] {
+				if yn = l.g.Reshape(yn, 1, 1, yn.Shape[0]); yn == nil {
+					return nil, l.g.Err()
+				}
+			}
+		}
+		s := l.g.Apply(layer, xn, yn)
 		if s == nil {
 			return nil, unsupported("shapes %v and %v: %v", x.shape, y.shape, l.g.Err())
 		}
